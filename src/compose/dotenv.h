@@ -1,0 +1,29 @@
+// Compose's dotenv syntax (.env, --env-file, env_file:): KEY=VALUE lines with single, double
+// and unquoted values, escapes in double quotes, `#` comments, `export KEY=...`, multi-line
+// quoted values, `${VAR}` substitution from earlier lines and the lookup environment, and a bare
+// `KEY` that inherits KEY from the lookup environment (dropped when absent there).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "compose/loader.h"
+
+namespace slipway::compose {
+
+using Lookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// Parses dotenv text. `file` is for error messages ("file:line: ..."), `lookup` resolves
+// variables not defined earlier in the same file. Returns the variables in file order (a later
+// definition of the same key replaces the earlier one's value in place). Throws UserError.
+std::vector<std::pair<std::string, std::string>> parse_dotenv(std::string_view text, const std::string& file,
+                                                              const Lookup& lookup);
+
+// Reads and parses a file (EnvError when unreadable).
+std::vector<std::pair<std::string, std::string>> read_dotenv(const std::string& path, const Lookup& lookup);
+
+}  // namespace slipway::compose

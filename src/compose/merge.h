@@ -1,0 +1,19 @@
+// Merging Compose files (compose-spec "merge" rules): mappings merge recursively, most sequences
+// append, command/entrypoint/healthcheck.test replace, volumes/secrets/configs are unique by
+// target, ports by ip/target/published/protocol, `!reset` removes and `!override` replaces.
+#pragma once
+
+#include "yaml/node.h"
+
+namespace slipway::compose {
+
+// Merges `override` into `base` (both whole-file top-level mappings) in place.
+void merge_files(yaml::Node& base, const yaml::Node& override);
+
+// Merges one service definition `override` into `base` (used by files and by extends).
+void merge_service(yaml::Node& base, const yaml::Node& override);
+
+// Drops !reset values and the tags of !override values left after the last merge.
+void strip_merge_tags(yaml::Node& root);
+
+}  // namespace slipway::compose
