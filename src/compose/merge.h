@@ -13,6 +13,11 @@ void merge_files(yaml::Node& base, const yaml::Node& override);
 // Merges one service definition `override` into `base` (used by files and by extends).
 void merge_service(yaml::Node& base, const yaml::Node& override);
 
+// Removes from `base` every value that `override` (a whole file) marks !reset or !override,
+// without merging anything: Compose applies a file's resets to the project before resolving
+// that file's `extends`, whose merge would otherwise consume the tags.
+void apply_resets(yaml::Node& base, const yaml::Node& override);
+
 // Drops !reset values and the tags of !override values left after the last merge.
 void strip_merge_tags(yaml::Node& root);
 

@@ -76,7 +76,7 @@ class Node {
   // Sequences.
   const std::vector<Node>& items() const { return items_; }
   std::vector<Node>& items() { return items_; }
-  void push_back(Node n) { items_.push_back(std::move(n)); }
+  void push_back(Node n);  // defined below Entry: clang needs Entry complete here
 
   // Mappings keep document order. Keys are unique (the reader rejects duplicates).
   const std::vector<Entry>& entries() const { return entries_; }
@@ -106,5 +106,7 @@ struct Node::Entry {
   Node key;
   Node value;
 };
+
+inline void Node::push_back(Node n) { items_.push_back(std::move(n)); }
 
 }  // namespace slipway::yaml

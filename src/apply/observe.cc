@@ -1,0 +1,133 @@
+#include "apply/observe.h"
+
+#include <set>
+
+#include "apply/tar.h"
+#include "plan/create_body.h"
+#include "plan/naming.h"
+#include "plan/sha256.h"
+
+namespace slipway::apply {
+
+using json = nlohmann::json;
+namespace label = plan::label;
+
+plan::ObservedContainer from_summary(const json& s) {
+  plan::ObservedContainer c;
+  c.id = s.value("Id", "");
+  if (s.contains("Names") && s["Names"].is_array() && !s["Names"].empty()) {
+    c.name = s["Names"][0].get<std::string>();
+    if (!c.name.empty() && c.name[0] == '/') c.name.erase(0, 1);
+  }
+  if (s.contains("Labels") && s["Labels"].is_object())
+    for (const auto& [k, v] : s["Labels"].items())
+      if (v.is_string()) c.labels[k] = v.get<std::string>();
+  auto get = [&](const char* key) {
+    auto it = c.labels.find(key);
+    return it == c.labels.end() ? std::string() : it->second;
+  };
+  c.service = get(label::kService);
+  try {
+    c.number = std::stoi(get(label::kNumber));
+  } catch (...) {
+    c.number = 0;
+  }
+  c.config_hash = get(label::kConfigHash);
+  std::string oneoff = get(label::kOneoff);
+  c.oneoff = oneoff == "True" || oneoff == "true";
+  c.image_id = s.value("ImageID", "");
+  c.state = s.value("State", "");
+  // The summary's Status text is the only place the list call reports health and exit code:
+  // "Up 5 seconds (healthy)", "Up 2 seconds (health: starting)", "Exited (137) 3 minutes ago".
+  std::string status = s.value("Status", "");
+  if (status.find("(healthy)") != std::string::npos) c.health = "healthy";
+  else if (status.find("(unhealthy)") != std::string::npos) c.health = "unhealthy";
+  else if (status.find("(health: starting)") != std::string::npos) c.health = "starting";
+  if (status.rfind("Exited (", 0) == 0) {
+    try {
+      c.exit_code = std::stoi(status.substr(8));
+    } catch (...) {
+    }
+  }
+  return c;
+}
+
+std::vector<plan::ObservedContainer> observe_containers(const engine::Client& client, const std::string& project) {
+  std::vector<plan::ObservedContainer> out;
+  for (const auto& s : client.list_containers(engine::label_filters({{label::kProject, project}}), true))
+    out.push_back(from_summary(s));
+  return out;
+}
+
+plan::Observed observe(const engine::Client& client, const compose::Project& project, const ObserveOptions& options) {
+  plan::Observed o;
+  o.containers = observe_containers(client, project.name);
+  const auto& model = project.model;
+
+  std::set<std::string> network_names, volume_names;
+  if (model.contains("networks") && model["networks"].is_object())
+    for (const auto& [key, _] : model["networks"].items()) network_names.insert(plan::network_name(model, key));
+  network_names.insert(plan::network_name(model, "default"));
+  if (model.contains("volumes") && model["volumes"].is_object())
+    for (const auto& [key, _] : model["volumes"].items()) volume_names.insert(plan::volume_name(model, key));
+
+  for (const auto& n : client.list_networks()) {
+    plan::ObservedNetwork net;
+    net.id = n.value("Id", "");
+    net.name = n.value("Name", "");
+    if (n.contains("Labels") && n["Labels"].is_object())
+      for (const auto& [k, v] : n["Labels"].items())
+        if (v.is_string()) net.labels[k] = v.get<std::string>();
+    auto it = net.labels.find(label::kProject);
+    if (network_names.count(net.name) || (it != net.labels.end() && it->second == project.name))
+      o.networks.push_back(std::move(net));
+  }
+  for (const auto& v : client.list_volumes()) {
+    plan::ObservedVolume vol;
+    vol.name = v.value("Name", "");
+    if (v.contains("Labels") && v["Labels"].is_object())
+      for (const auto& [k, lv] : v["Labels"].items())
+        if (lv.is_string()) vol.labels[k] = lv.get<std::string>();
+    auto it = vol.labels.find(label::kProject);
+    if (volume_names.count(vol.name) || (it != vol.labels.end() && it->second == project.name))
+      o.volumes.push_back(std::move(vol));
+  }
+
+  if (model.contains("services") && model["services"].is_object()) {
+    for (const auto& [name, spec] : model["services"].items()) {
+      std::string ref = plan::service_image(project.name, name, spec);
+      if (o.images.count(ref)) continue;
+      if (auto image = client.find_image(ref)) o.images[ref] = image->value("Id", "");
+    }
+  }
+
+  if (options.file_digests) {
+    for (auto& c : o.containers) {
+      if (!c.running() || !model["services"].contains(c.service)) continue;
+      const auto& spec = model["services"][c.service];
+      if (!spec.contains("secrets") && !spec.contains("configs")) continue;
+      plan::CreateContext ctx;
+      ctx.project = project.name;
+      ctx.service = c.service;
+      ctx.number = c.number;
+      ctx.api_version = "9.99";  // only the file list matters here
+      std::vector<plan::FileInjection> files;
+      try {
+        files = plan::container_spec(model, ctx).files;
+      } catch (const UserError&) {
+        continue;  // the planner reports it
+      }
+      for (const auto& f : files) {
+        try {
+          auto entries = read_tar(client.get_archive(c.id, f.target));
+          if (entries.size() == 1) c.file_digests[f.target] = plan::sha256_hex(entries.begin()->second);
+        } catch (const engine::EngineError&) {
+          c.file_digests[f.target] = "missing";
+        }
+      }
+    }
+  }
+  return o;
+}
+
+}  // namespace slipway::apply

@@ -1,0 +1,27 @@
+// What the engine runs for a project, read from its labels: the planner's other input.
+#pragma once
+
+#include "compose/loader.h"
+#include "engine/client.h"
+#include "plan/observed.h"
+
+namespace slipway::apply {
+
+struct ObserveOptions {
+  // Also read the secrets/configs inside running containers and record their sha256 (so a
+  // changed secret file recreates). Costs one archive request per file.
+  bool file_digests = false;
+};
+
+// Containers labelled with the project (all states), the model's networks and volumes that
+// exist (by name) plus any labelled with the project, and the IDs of the services' images.
+plan::Observed observe(const engine::Client& client, const compose::Project& project,
+                       const ObserveOptions& options = {});
+
+// Containers of project `name` alone (ps, logs, down of a project whose files are gone).
+std::vector<plan::ObservedContainer> observe_containers(const engine::Client& client, const std::string& project);
+
+// One container summary (GET /containers/json item) as the planner sees it.
+plan::ObservedContainer from_summary(const nlohmann::json& summary);
+
+}  // namespace slipway::apply

@@ -1,0 +1,56 @@
+// `slipway down [-v] [--remove-orphans]`: removes the project's containers and networks
+// (and with -v its volumes) through a plan, like every other change.
+#include <iostream>
+#include <memory>
+
+#include "apply/apply.h"
+#include "apply/observe.h"
+#include "apply/progress.h"
+#include "cli/command.h"
+#include "plan/plan.h"
+
+namespace slipway::cli {
+namespace {
+
+struct DownFlags {
+  bool volumes = false;
+  bool remove_orphans = false;
+  bool dry_run = false;
+};
+
+int run_down(GlobalOptions& global, const DownFlags& f) {
+  compose::Project project = compose::load(global.load_options());
+  engine::ClientOptions co;
+  co.host = global.host;
+  engine::Client client(co);
+  client.ping();
+  plan::Plan p = plan::plan_down(project, apply::observe(client, project), {f.volumes, f.remove_orphans});
+  if (!global.json)
+    for (const auto& w : p.warnings) apply::print_warning(w);
+  if (f.dry_run) {
+    std::cout << (p.empty() ? "nothing to do\n" : p.render());
+    return 0;
+  }
+  apply::ApplyOptions ao;
+  ao.progress = apply::terminal_progress(global.json);
+  ao.warn = apply::print_warning;
+  apply::ApplyResult r = apply::apply(client, project, p, ao);
+  if (global.json) std::cout << nlohmann::json{{"done", r.done}, {"warnings", p.warnings}}.dump(2) << "\n";
+  else if (p.empty()) std::cerr << "nothing to do: the project has no containers or networks\n";
+  return 0;
+}
+
+void setup_down(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto f = std::make_shared<DownFlags>();
+  CLI::App* sub = app.add_subcommand("down", "Stop and remove the project's containers and networks");
+  sub->add_flag("-v,--volumes", f->volumes, "Also remove the named volumes of the Compose file and anonymous volumes");
+  sub->add_flag("--remove-orphans", f->remove_orphans, "Also remove containers of services not in the Compose file");
+  sub->add_flag("--dry-run", f->dry_run, "Print the planned changes, change nothing");
+  sub->add_flag("--json", global.json, "Print the outcome as JSON, no progress");
+  sub->callback([&global, &run, f] { run = [&global, f] { return run_down(global, *f); }; });
+}
+
+const bool registered = register_command({"down", 25, setup_down});
+
+}  // namespace
+}  // namespace slipway::cli

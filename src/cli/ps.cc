@@ -1,0 +1,121 @@
+// `slipway ps [--json]`: every container of the project as the engine reports it, with
+// whether it still matches the Compose file (its config hash) — the truth after any
+// interrupted or failed `up`.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "apply/observe.h"
+#include "cli/command.h"
+#include "plan/config_hash.h"
+#include "plan/naming.h"
+
+namespace slipway::cli {
+namespace {
+
+struct PsFlags {
+  bool all = true;
+  bool quiet = false;
+  std::vector<std::string> services;
+};
+
+std::string ports_text(const nlohmann::json& ports) {
+  std::vector<std::string> out;
+  if (!ports.is_array()) return "";
+  for (const auto& p : ports) {
+    std::string s;
+    if (p.contains("PublicPort")) s = p.value("IP", "") + ":" + std::to_string(p.value("PublicPort", 0)) + "->";
+    s += std::to_string(p.value("PrivatePort", 0)) + "/" + p.value("Type", "tcp");
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  std::string joined;
+  for (size_t i = 0; i < out.size(); ++i) joined += (i ? ", " : "") + out[i];
+  return joined;
+}
+
+int run_ps(GlobalOptions& global, const PsFlags& f) {
+  compose::Project project = compose::load(global.load_options());
+  engine::ClientOptions co;
+  co.host = global.host;
+  engine::Client client(co);
+  const auto& services = project.model["services"];
+  std::map<std::string, std::string> image_ids;
+  nlohmann::json rows = nlohmann::json::array();
+  auto summaries = client.list_containers(engine::label_filters({{plan::label::kProject, project.name}}), true);
+  for (const auto& s : summaries) {
+    plan::ObservedContainer c = apply::from_summary(s);
+    if (!f.services.empty() && std::find(f.services.begin(), f.services.end(), c.service) == f.services.end())
+      continue;
+    // "current": the container matches the Compose file and the image its tag names now;
+    // "changed": the next `up` recreates it; "orphan": its service is gone from the file.
+    std::string config = "orphan";
+    if (services.contains(c.service)) {
+      const auto& spec = services[c.service];
+      std::string ref = plan::service_image(project.name, c.service, spec);
+      if (!image_ids.count(ref)) {
+        auto img = client.find_image(ref);
+        image_ids[ref] = img ? img->value("Id", "") : "";
+      }
+      config = plan::config_hash(spec, image_ids[ref]) == c.config_hash ? "current" : "changed";
+    }
+    auto label = [&](const char* k) {
+      auto it = c.labels.find(k);
+      return it == c.labels.end() ? std::string() : it->second;
+    };
+    rows.push_back({{"Name", c.name},
+                    {"Service", c.service},
+                    {"Number", c.number},
+                    {"State", c.state},
+                    {"Health", c.health},
+                    {"ExitCode", c.exit_code},
+                    {"Status", s.value("Status", "")},
+                    {"Image", s.value("Image", "")},
+                    {"ImageID", c.image_id},
+                    {"ID", c.id},
+                    {"Ports", ports_text(s.value("Ports", nlohmann::json::array()))},
+                    {"Generation", label(plan::label::kGeneration)},
+                    {"Role", label(plan::label::kRole)},
+                    {"Oneoff", c.oneoff},
+                    {"Config", config}});
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return std::tie(a["Service"].template get_ref<const std::string&>(), a["Number"]) <
+           std::tie(b["Service"].template get_ref<const std::string&>(), b["Number"]);
+  });
+  if (global.json) {
+    std::cout << rows.dump(2) << "\n";
+    return 0;
+  }
+  if (f.quiet) {
+    for (const auto& r : rows) std::cout << r["ID"].get<std::string>() << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> table = {{"NAME", "SERVICE", "STATUS", "CONFIG", "GEN", "PORTS"}};
+  for (const auto& r : rows)
+    table.push_back({r["Name"], r["Service"], r["Status"], r["Config"], r["Generation"], r["Ports"]});
+  std::vector<size_t> width(table[0].size(), 0);
+  for (const auto& row : table)
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  for (const auto& row : table) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i)
+      line += i + 1 == row.size() ? row[i] : row[i] + std::string(width[i] - row[i].size() + 3, ' ');
+    std::cout << line << "\n";
+  }
+  return 0;
+}
+
+void setup_ps(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
+  auto f = std::make_shared<PsFlags>();
+  CLI::App* sub = app.add_subcommand("ps", "List the project's containers, their state and whether they are current");
+  sub->add_flag("--json", global.json, "Print a JSON array");
+  sub->add_flag("-q,--quiet", f->quiet, "Print only container IDs");
+  sub->add_option("services", f->services, "Only these services");
+  sub->callback([&global, &run, f] { run = [&global, f] { return run_ps(global, *f); }; });
+}
+
+const bool registered = register_command({"ps", 30, setup_ps});
+
+}  // namespace
+}  // namespace slipway::cli

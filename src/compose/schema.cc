@@ -1,0 +1,300 @@
+// A small JSON-schema (2019-09 subset) validator over yaml::Node trees, driven by the
+// compose-spec schema (schema_table.cc). It implements exactly the keywords that schema uses:
+// type, enum, pattern, minimum/maximum, properties, patternProperties, additionalProperties,
+// unevaluatedProperties, required, items, minItems, uniqueItems, allOf, anyOf, oneOf, $ref.
+// Errors name the Compose path ("services.web.ports[0]") and point at the key or value.
+#include "compose/schema.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <set>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace slipway::compose {
+
+extern const std::string_view kComposeSpecSchema;
+
+namespace {
+
+using json = nlohmann::json;
+using yaml::Node;
+
+const json& spec() {
+  static const json s = json::parse(kComposeSpecSchema);
+  return s;
+}
+
+const std::regex& regex_for(const std::string& pattern) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<std::regex>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& r = cache[pattern];
+  if (!r) r = std::make_unique<std::regex>(pattern, std::regex::ECMAScript);
+  return *r;
+}
+
+struct Failure {
+  Location where;
+  std::string message;
+  int depth = 0;  // path length, to prefer the most specific error among oneOf branches
+};
+
+std::string type_of(const Node& n) {
+  switch (n.kind()) {
+    case yaml::Kind::Null: return "null";
+    case yaml::Kind::Sequence: return "array";
+    case yaml::Kind::Mapping: return "object";
+    case yaml::Kind::Scalar: {
+      if (!n.is_plain()) return "string";
+      bool b;
+      long long i;
+      double d;
+      if (n.plain_bool(&b)) return "boolean";
+      if (n.plain_int(&i)) return "integer";
+      if (n.plain_float(&d)) return "number";
+      const std::string& v = n.value();
+      if (v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL") return "null";
+      return "string";
+    }
+  }
+  return "string";
+}
+
+bool type_matches(const std::string& actual, const std::string& wanted) {
+  return actual == wanted || (wanted == "number" && actual == "integer");
+}
+
+std::string article(const std::string& t) {
+  if (t == "object") return "a mapping";
+  if (t == "array") return "a list";
+  if (t == "integer") return "an integer";
+  return "a " + t;
+}
+
+std::string join_types(const json& t) {
+  if (t.is_string()) return article(t.get<std::string>());
+  std::string s;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (i) s += i + 1 == t.size() ? " or " : ", ";
+    s += article(t[i].get<std::string>());
+  }
+  return s;
+}
+
+class Validator {
+ public:
+  // Returns the first failure, or nullopt. `evaluated` collects the property names that
+  // some applicator looked at (for unevaluatedProperties).
+  std::optional<Failure> check(const Node& n, const json& schema, const std::string& path, int depth,
+                               std::set<std::string>* evaluated) {
+    std::set<std::string> own;  // a new instance starts its own set
+    if (!evaluated) evaluated = &own;
+    if (schema.is_boolean()) {
+      if (schema.get<bool>()) return std::nullopt;
+      return Failure{n.location(), path + " is not allowed", depth};
+    }
+    if (!schema.is_object()) return std::nullopt;
+
+    if (auto it = schema.find("$ref"); it != schema.end()) {
+      const std::string ref = it->get<std::string>();
+      const std::string prefix = "#/$defs/";
+      if (ref.rfind(prefix, 0) == 0) {
+        if (auto f = check(n, spec()["$defs"][ref.substr(prefix.size())], path, depth, evaluated)) return f;
+      }
+    }
+    const std::string actual = type_of(n);
+    if (auto it = schema.find("type"); it != schema.end()) {
+      bool ok = false;
+      if (it->is_string()) ok = type_matches(actual, it->get<std::string>());
+      else
+        for (const auto& t : *it) ok = ok || type_matches(actual, t.get<std::string>());
+      if (!ok) return Failure{n.location(), path + " must be " + join_types(*it), depth};
+    }
+    if (auto it = schema.find("enum"); it != schema.end()) {
+      bool ok = false;
+      for (const auto& e : *it) {
+        if (e.is_string() && n.is_scalar() && n.value() == e.get<std::string>()) ok = true;
+        if (e.is_null() && n.is_null()) ok = true;
+        if ((e.is_number() || e.is_boolean()) && n.is_scalar() && n.value() == e.dump()) ok = true;
+      }
+      if (!ok) {
+        std::string allowed;
+        for (const auto& e : *it) allowed += (allowed.empty() ? "" : ", ") + (e.is_string() ? e.get<std::string>() : e.dump());
+        return Failure{n.location(), path + " must be one of: " + allowed, depth};
+      }
+    }
+    if (auto it = schema.find("pattern"); it != schema.end() && actual == "string") {
+      if (!std::regex_search(n.value(), regex_for(it->get<std::string>())))
+        return Failure{n.location(), path + " \"" + n.value() + "\" does not match pattern " + it->get<std::string>(), depth};
+    }
+    if (actual == "integer" || actual == "number") {
+      double d = 0;
+      long long i;
+      if (n.plain_int(&i)) d = static_cast<double>(i);
+      else n.plain_float(&d);
+      if (auto it = schema.find("minimum"); it != schema.end() && d < it->get<double>())
+        return Failure{n.location(), path + " must be >= " + it->dump(), depth};
+      if (auto it = schema.find("maximum"); it != schema.end() && d > it->get<double>())
+        return Failure{n.location(), path + " must be <= " + it->dump(), depth};
+    }
+
+    if (n.is_mapping()) {
+      if (auto f = check_object(n, schema, path, depth, evaluated)) return f;
+    }
+    if (n.is_sequence()) {
+      if (auto f = check_array(n, schema, path, depth)) return f;
+    }
+
+    if (auto it = schema.find("allOf"); it != schema.end()) {
+      for (const auto& sub : *it)
+        if (auto f = check(n, sub, path, depth, evaluated)) return f;
+    }
+    if (auto it = schema.find("anyOf"); it != schema.end()) {
+      std::optional<Failure> best;
+      bool any = false;
+      for (const auto& sub : *it) {
+        std::set<std::string> ev;
+        auto f = check(n, sub, path, depth, &ev);
+        if (!f) {
+          any = true;
+          if (evaluated) evaluated->insert(ev.begin(), ev.end());
+        } else if (!best || f->depth > best->depth) {
+          best = f;
+        }
+      }
+      if (!any) return best;
+    }
+    if (auto it = schema.find("oneOf"); it != schema.end()) {
+      std::optional<Failure> best;
+      int passed = 0;
+      std::set<std::string> ev_passed;
+      for (const auto& sub : *it) {
+        std::set<std::string> ev;
+        auto f = check(n, sub, path, depth, &ev);
+        if (!f) {
+          ++passed;
+          ev_passed = ev;
+        } else if (!best || f->depth > best->depth) {
+          best = f;
+        }
+      }
+      if (passed == 0) {
+        // A branch that failed on the value's own type is less telling than one that got
+        // further; when all failed at this level, say what forms are accepted.
+        if (best && best->depth > depth) return best;
+        return Failure{n.location(), path + " has an invalid form (" + describe_forms(*it) + ")", depth};
+      }
+      if (passed > 1) return Failure{n.location(), path + " matches more than one allowed form", depth};
+      if (evaluated) evaluated->insert(ev_passed.begin(), ev_passed.end());
+    }
+
+    if (n.is_mapping()) {
+      if (auto it = schema.find("unevaluatedProperties"); it != schema.end() && it->is_boolean() && !it->get<bool>()) {
+        for (const auto& e : n.entries()) {
+          if (evaluated && evaluated->count(e.key.value())) continue;
+          return Failure{e.key.location(), path + ": additional property \"" + e.key.value() + "\" is not allowed", depth + 1};
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::string describe_forms(const json& branches) {
+    std::string s;
+    for (const auto& b : branches) {
+      std::string t;
+      const json* sch = &b;
+      if (auto r = b.find("$ref"); r != b.end()) {
+        std::string ref = r->get<std::string>();
+        sch = &spec()["$defs"][ref.substr(ref.rfind('/') + 1)];
+      }
+      if (auto ty = sch->find("type"); ty != sch->end()) t = join_types(*ty);
+      else if (sch->contains("oneOf")) t = describe_forms((*sch)["oneOf"]);
+      else t = "another form";
+      if (!s.empty()) s += " or ";
+      s += t;
+    }
+    return "expected " + s;
+  }
+
+  std::optional<Failure> check_object(const Node& n, const json& schema, const std::string& path, int depth,
+                                      std::set<std::string>* evaluated) {
+    const json* props = schema.contains("properties") ? &schema["properties"] : nullptr;
+    const json* pprops = schema.contains("patternProperties") ? &schema["patternProperties"] : nullptr;
+    const json* additional = schema.contains("additionalProperties") ? &schema["additionalProperties"] : nullptr;
+    for (const auto& e : n.entries()) {
+      const std::string& k = e.key.value();
+      std::string child = path.empty() ? k : path + "." + k;
+      bool matched = false;
+      if (props && props->contains(k)) {
+        matched = true;
+        if (auto f = check(e.value, (*props)[k], child, depth + 1, nullptr)) return f;
+      }
+      if (pprops) {
+        for (auto it = pprops->begin(); it != pprops->end(); ++it) {
+          if (std::regex_search(k, regex_for(it.key()))) {
+            matched = true;
+            if (auto f = check(e.value, it.value(), child, depth + 1, nullptr)) return f;
+          }
+        }
+      }
+      if (matched) {
+        if (evaluated) evaluated->insert(k);
+        continue;
+      }
+      if (additional) {
+        if (additional->is_boolean() && !additional->get<bool>()) {
+          std::string where = path.empty() ? "(root)" : path;
+          return Failure{e.key.location(), where + ": additional property \"" + k + "\" is not allowed", depth + 1};
+        }
+        if (auto f = check(e.value, *additional, child, depth + 1, nullptr)) return f;
+        if (evaluated) evaluated->insert(k);
+      }
+    }
+    if (auto it = schema.find("required"); it != schema.end()) {
+      for (const auto& r : *it) {
+        if (!n.has(r.get<std::string>()))
+          return Failure{n.location(), (path.empty() ? "(root)" : path) + ": missing required property \"" + r.get<std::string>() + "\"", depth};
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Failure> check_array(const Node& n, const json& schema, const std::string& path, int depth) {
+    if (auto it = schema.find("items"); it != schema.end()) {
+      for (size_t i = 0; i < n.items().size(); ++i)
+        if (auto f = check(n.items()[i], *it, path + "[" + std::to_string(i) + "]", depth + 1, nullptr)) return f;
+    }
+    if (auto it = schema.find("minItems"); it != schema.end() && n.items().size() < it->get<size_t>())
+      return Failure{n.location(), path + " must have at least " + it->dump() + " items", depth};
+    if (auto it = schema.find("uniqueItems"); it != schema.end() && it->get<bool>()) {
+      const auto& items = n.items();
+      for (size_t i = 0; i < items.size(); ++i)
+        for (size_t j = i + 1; j < items.size(); ++j)
+          if (items[i].same_value(items[j]))
+            return Failure{items[j].location(), path + " has duplicate items [" + std::to_string(i) + "] and [" + std::to_string(j) + "] (entries must be unique)", depth};
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+void validate_schema(const yaml::Node& root) {
+  if (root.is_null()) return;  // an empty file is an empty project
+  Validator v;
+  std::set<std::string> evaluated;
+  if (auto f = v.check(root, spec(), "", 0, &evaluated)) {
+    std::string msg = f->message;
+    if (msg.rfind(" must be a mapping", 0) == 0) msg = "the top level" + msg;
+    throw UserError(f->where, msg);
+  }
+}
+
+}  // namespace slipway::compose

@@ -1,0 +1,53 @@
+// What the engine runs for one project, as the planner needs it. Filled by apply/observe from
+// the engine's labels (the truth about what runs); built by hand in unit tests.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "plan/labels.h"
+
+namespace slipway::plan {
+
+struct ObservedContainer {
+  std::string id;
+  std::string name;            // without the leading '/'
+  std::string service;         // com.docker.compose.service
+  int number = 0;              // com.docker.compose.container-number
+  std::string config_hash;     // com.docker.compose.config-hash
+  std::string image_id;        // the image the container was created from
+  std::string state;           // created, running, paused, restarting, exited, dead, removing
+  std::string health;          // "", starting, healthy, unhealthy
+  int exit_code = 0;
+  bool oneoff = false;
+  Labels labels;
+  // sha256 of the secret/config files found inside, by target path; filled only when the
+  // observer was asked to look (never the contents themselves).
+  std::map<std::string, std::string> file_digests;
+
+  bool running() const { return state == "running" || state == "restarting" || state == "paused"; }
+};
+
+struct ObservedNetwork {
+  std::string id;
+  std::string name;
+  Labels labels;
+};
+
+struct ObservedVolume {
+  std::string name;
+  Labels labels;
+};
+
+struct Observed {
+  std::vector<ObservedContainer> containers;  // the project's containers (by project label)
+  std::vector<ObservedNetwork> networks;      // the networks the model names (by name) + labelled ones
+  std::vector<ObservedVolume> volumes;        // the volumes the model names (by name) + labelled ones
+  std::map<std::string, std::string> images;  // image reference -> image ID, for the model's images
+
+  const ObservedNetwork* network(const std::string& name) const;
+  const ObservedVolume* volume(const std::string& name) const;
+};
+
+}  // namespace slipway::plan

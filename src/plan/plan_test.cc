@@ -1,0 +1,252 @@
+#include "plan/plan.h"
+
+#include <gtest/gtest.h>
+
+#include "plan/config_hash.h"
+
+namespace slipway::plan {
+namespace {
+
+compose::Project project() {
+  compose::Project p;
+  p.name = "shop";
+  p.working_dir = "/srv/shop";
+  p.config_files = {"/srv/shop/compose.yaml"};
+  p.model = ojson::parse(R"({
+    "name": "shop",
+    "networks": {"default": {"name": "shop_default", "ipam": {}}},
+    "volumes": {"data": {"name": "shop_data"}},
+    "services": {
+      "web": {"command": null, "entrypoint": null, "image": "web:1",
+              "networks": {"default": null},
+              "depends_on": {"db": {"condition": "service_healthy", "required": true},
+                             "migrate": {"condition": "service_completed_successfully", "required": true}},
+              "ports": [{"mode": "ingress", "target": 80, "published": "8080", "protocol": "tcp"}]},
+      "db": {"command": null, "entrypoint": null, "image": "db:1", "networks": {"default": null},
+             "volumes": [{"type": "volume", "source": "data", "target": "/var/lib/db", "volume": {}}],
+             "healthcheck": {"test": ["CMD", "true"], "interval": "1s"}},
+      "migrate": {"command": ["migrate"], "entrypoint": null, "image": "db:1", "networks": {"default": null},
+                  "depends_on": {"db": {"condition": "service_healthy", "required": true}}}
+    }
+  })");
+  return p;
+}
+
+Observed images() {
+  Observed o;
+  o.images = {{"web:1", "sha256:1111111111111111111111111111"}, {"db:1", "sha256:2222222222222222222222222222"}};
+  return o;
+}
+
+std::vector<std::string> lines(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const auto& a : plan.actions) out.push_back(a.describe());
+  return out;
+}
+
+// What the engine would run after applying `plan` on top of `observed`.
+Observed after(const Plan& plan, Observed observed) {
+  for (const auto& a : plan.actions) {
+    if (a.type == ActionType::create_network) observed.networks.push_back({"id-" + a.name, a.name, {}});
+    if (a.type == ActionType::create_volume) observed.volumes.push_back({a.name, {}});
+    if (a.type == ActionType::remove_container || a.type == ActionType::recreate_container)
+      std::erase_if(observed.containers, [&](const ObservedContainer& c) { return c.id == a.id; });
+    if (a.type == ActionType::create_container || a.type == ActionType::recreate_container) {
+      ObservedContainer c;
+      c.id = "id-" + a.name;
+      c.name = a.name;
+      c.service = a.service;
+      c.number = a.number;
+      c.state = a.service == "migrate" ? "exited" : "running";
+      c.labels = a.container->body["Labels"].get<Labels>();
+      c.config_hash = c.labels.at(label::kConfigHash);
+      observed.containers.push_back(c);
+    }
+  }
+  return observed;
+}
+
+TEST(PlanUp, FreshProjectInDependencyOrder) {
+  Plan plan = plan_up(project(), images(), {});
+  EXPECT_EQ(lines(plan), (std::vector<std::string>{
+                             "create network shop_default",
+                             "create volume shop_data",
+                             "create container shop-db-1 (image sha256:222222222222…)",
+                             "wait for container shop-db-1 to be healthy",
+                             "create container shop-migrate-1 (image sha256:222222222222…)",
+                             "wait for container shop-migrate-1 to be completed successfully",
+                             "create container shop-web-1 (image sha256:111111111111…)",
+                         }));
+  const auto& web = plan.actions.back();
+  const auto& labels = web.container->body["Labels"];
+  EXPECT_EQ(labels[label::kProject], "shop");
+  EXPECT_EQ(labels[label::kService], "web");
+  EXPECT_EQ(labels[label::kNumber], "1");
+  EXPECT_EQ(labels[label::kOneoff], "False");
+  EXPECT_EQ(labels[label::kWorkingDir], "/srv/shop");
+  EXPECT_EQ(labels[label::kConfigFiles], "/srv/shop/compose.yaml");
+  EXPECT_EQ(labels[label::kGeneration], "1");
+  EXPECT_EQ(labels[label::kRole], "service");
+  EXPECT_EQ(labels[label::kConfigHash], config_hash(project().model["services"]["web"], images().images["web:1"]));
+  EXPECT_EQ(web.container->body["Image"], "sha256:1111111111111111111111111111");
+}
+
+TEST(PlanUp, SecondUpChangesNothing) {
+  Observed o = after(plan_up(project(), images(), {}), images());
+  Plan again = plan_up(project(), o, {});
+  EXPECT_TRUE(again.empty()) << again.render();
+  EXPECT_TRUE(again.warnings.empty());
+}
+
+TEST(PlanUp, KeyOrderDoesNotChangeTheHash) {
+  Observed o = after(plan_up(project(), images(), {}), images());
+  compose::Project p = project();
+  ojson web = ojson::object();
+  std::vector<std::string> keys;
+  for (const auto& [k, _] : p.model["services"]["web"].items()) keys.push_back(k);
+  for (auto it = keys.rbegin(); it != keys.rend(); ++it) web[*it] = p.model["services"]["web"][*it];
+  p.model["services"]["web"] = web;
+  EXPECT_TRUE(plan_up(p, o, {}).empty());
+}
+
+TEST(PlanUp, ChangedServiceIsRecreatedAlone) {
+  Observed o = after(plan_up(project(), images(), {}), images());
+  compose::Project p = project();
+  p.model["services"]["web"]["environment"] = {{"MODE", "fast"}};
+  Plan plan = plan_up(p, o, {});
+  EXPECT_EQ(lines(plan), (std::vector<std::string>{
+                             "wait for container shop-db-1 to be healthy",
+                             "wait for container shop-migrate-1 to be completed successfully",
+                             "recreate container shop-web-1 (config changed)",
+                         }));
+  EXPECT_EQ(plan.actions.back().id, "id-shop-web-1");
+}
+
+TEST(PlanUp, NewImageRecreatesAndKeepsVolumes) {
+  Observed o = after(plan_up(project(), images(), {}), images());
+  o.images["db:1"] = "sha256:3333333333333333333333333333";
+  Plan plan = plan_up(project(), o, {});
+  // db and migrate share the image; web is unchanged. No volume action: data survives.
+  EXPECT_EQ(lines(plan), (std::vector<std::string>{
+                             "recreate container shop-db-1 (config changed)",
+                             "wait for container shop-db-1 to be healthy",
+                             "recreate container shop-migrate-1 (config changed)",
+                         }));
+}
+
+TEST(PlanUp, StoppedContainersAreStartedButCompletedJobsAreLeft) {
+  Observed o = after(plan_up(project(), images(), {}), images());
+  for (auto& c : o.containers)
+    if (c.service == "web") {
+      c.state = "exited";
+      c.exit_code = 137;
+    }
+  EXPECT_EQ(lines(plan_up(project(), o, {})), (std::vector<std::string>{
+                                                  "wait for container shop-db-1 to be healthy",
+                                                  "wait for container shop-migrate-1 to be completed successfully",
+                                                  "start container shop-web-1 (stopped)",
+                                              }));
+}
+
+TEST(PlanUp, MissingImagesAreBuiltOrPulledFirst) {
+  compose::Project p = project();
+  p.model["services"]["web"].erase("image");
+  p.model["services"]["web"]["build"] = {{"context", "/srv/shop/web"}, {"dockerfile", "Dockerfile"}};
+  Observed o = images();
+  o.images.erase("db:1");
+  Plan plan = plan_up(p, o, {});
+  ASSERT_GE(plan.actions.size(), 2u);
+  EXPECT_EQ(plan.actions[0].describe(), "pull image db:1");
+  EXPECT_EQ(plan.actions[1].describe(), "build image shop-web (service web)");
+  EXPECT_EQ(plan.actions.back().describe(), "create container shop-web-1 (image shop-web, built or pulled above)");
+  p.model["services"]["db"]["pull_policy"] = "never";
+  EXPECT_THROW(plan_up(p, o, {}), UserError);
+}
+
+TEST(PlanUp, OrphansWarnOrGo) {
+  Observed o = after(plan_up(project(), images(), {}), images());
+  ObservedContainer old;
+  old.id = "id-old";
+  old.name = "shop-old-1";
+  old.service = "old";
+  old.number = 1;
+  old.state = "running";
+  o.containers.push_back(old);
+  Plan keep = plan_up(project(), o, {});
+  EXPECT_TRUE(keep.empty());
+  ASSERT_EQ(keep.warnings.size(), 1u);
+  UpOptions remove;
+  remove.remove_orphans = true;
+  EXPECT_EQ(lines(plan_up(project(), o, remove)), (std::vector<std::string>{"remove container shop-old-1 (orphan)"}));
+}
+
+TEST(PlanUp, SelectedServicesBringTheirDependencies) {
+  UpOptions only;
+  only.services = {"migrate"};
+  Plan plan = plan_up(project(), images(), only);
+  for (const auto& a : plan.actions) EXPECT_NE(a.service, "web");
+  EXPECT_EQ(plan.actions.back().name, "shop-migrate-1");
+}
+
+TEST(PlanUp, ScaleDownAndExternalObjects) {
+  compose::Project p = project();
+  p.model["services"]["web"]["scale"] = 2;
+  Observed o = after(plan_up(p, images(), {}), images());
+  EXPECT_EQ(std::count_if(o.containers.begin(), o.containers.end(), [](auto& c) { return c.service == "web"; }), 2);
+  p.model["services"]["web"]["scale"] = 1;
+  EXPECT_EQ(lines(plan_up(p, o, {})).back(), "remove container shop-web-2 (scaled down)");
+  p.model["volumes"]["data"] = {{"name", "precious"}, {"external", true}};
+  EXPECT_THROW(plan_up(p, images(), {}), UserError);
+}
+
+TEST(PlanUp, ChangedSecretRecreates) {
+  compose::Project p = project();
+  p.model["secrets"] = {{"pw", {{"name", "shop_pw"}, {"file", "/srv/shop/pw.txt"}}}};
+  p.model["services"]["db"]["secrets"] = ojson::parse(R"([{"source":"pw","target":"/run/secrets/pw"}])");
+  UpOptions opts;
+  opts.file_digests["secret:pw"] = "aaaa";
+  Observed o = after(plan_up(p, images(), opts), images());
+  for (auto& c : o.containers)
+    if (c.service == "db") c.file_digests["/run/secrets/pw"] = "aaaa";
+  EXPECT_TRUE(plan_up(p, o, opts).empty());
+  opts.file_digests["secret:pw"] = "bbbb";
+  EXPECT_EQ(lines(plan_up(p, o, opts)).front(), "recreate container shop-db-1 (secret pw changed)");
+}
+
+TEST(PlanDown, ReverseOrderThenNetworksAndVolumes) {
+  Observed o = after(plan_up(project(), images(), {}), images());
+  EXPECT_EQ(lines(plan_down(project(), o, {})), (std::vector<std::string>{
+                                                     "remove container shop-web-1",
+                                                     "remove container shop-migrate-1",
+                                                     "remove container shop-db-1",
+                                                     "remove network shop_default",
+                                                 }));
+  DownOptions v;
+  v.volumes = true;
+  Plan plan = plan_down(project(), o, v);
+  EXPECT_EQ(plan.actions.back().describe(), "remove volume shop_data");
+  EXPECT_TRUE(plan.actions.front().remove_volumes);
+  EXPECT_TRUE(plan_down(project(), images(), {}).empty());
+}
+
+TEST(PlanBodies, NetworkAndVolumeRequests) {
+  compose::Project p = project();
+  p.model["networks"]["back"] = ojson::parse(
+      R"({"name":"shop_back","driver":"bridge","internal":true,"labels":{"a":"b"},"ipam":{"config":[{"subnet":"172.20.0.0/24"}]}})");
+  auto body = network_body(p, "back");
+  EXPECT_EQ(body["Name"], "shop_back");
+  EXPECT_EQ(body["Internal"], true);
+  EXPECT_EQ(body["Labels"]["a"], "b");
+  EXPECT_EQ(body["Labels"][label::kNetwork], "back");
+  EXPECT_EQ(body["IPAM"]["Config"][0]["Subnet"], "172.20.0.0/24");
+  p.model["networks"]["back"]["driver_opts"] = {{"com.docker.network.bridge.name", "br9"}};
+  EXPECT_EQ(network_body(p, "back")["Options"]["com.docker.network.bridge.name"], "br9");
+  p.model["networks"]["back"]["bogus"] = 1;
+  EXPECT_THROW(network_body(p, "back"), UserError);
+  auto vol = volume_body(p, "data");
+  EXPECT_EQ(vol["Name"], "shop_data");
+  EXPECT_EQ(vol["Labels"][label::kVolume], "data");
+}
+
+}  // namespace
+}  // namespace slipway::plan
