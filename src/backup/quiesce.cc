@@ -61,10 +61,10 @@ std::vector<pid_t> children() {
 }
 
 // A restic left running after we are gone would commit a snapshot read partly after the
-// services were resumed; SIGTERM makes restic abort without one and release its lock.
+// services were resumed; SIGINT makes restic abort without one and remove its lock.
 void terminate_children() {
   auto pids = children();
-  for (pid_t p : pids) kill(p, SIGTERM);
+  for (pid_t p : pids) kill(p, SIGINT);
   for (int i = 0; i < 100 && !children().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 

@@ -389,6 +389,8 @@ void Restic::forget_ids(const std::vector<std::string>& ids) {
   run(args);
 }
 
+void Restic::unlock() { run({"unlock"}); }
+
 CheckResult Restic::check(const std::string& read_data_subset) {
   init_if_needed();
   auto argv = base_argv();

@@ -117,6 +117,9 @@ class Restic {
   // Removes the given snapshots (no prune).
   void forget_ids(const std::vector<std::string>& ids);
 
+  // Removes stale locks (of restic processes that died); live ones stay.
+  void unlock();
+
   // restic check; read_data_subset like "10%", "1/5" or "" for structure only.
   CheckResult check(const std::string& read_data_subset = "");
 

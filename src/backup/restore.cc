@@ -15,6 +15,7 @@
 #include "backup/live.h"
 #include "backup/quiesce.h"
 #include "backup/settings.h"
+#include "backup/sparse.h"
 #include "util/error.h"
 
 namespace slipway::backup {
@@ -101,6 +102,7 @@ RestoreResult restore_live(const compose::Project& project, const engine::Client
       fs::remove_all(t.staged_dir, ec);
       say("restoring " + t.item.key + " from snapshot " + t.part->snapshot.short_id);
       restic.restore(t.part->snapshot.id, t.staged_dir, t.part->snapshot.paths.front());
+      make_sparse(t.staged_dir);
     }
     result.steps.push_back("restored " + std::to_string(targets.size()) + " item(s) of snapshot " + snap.run +
                            " beside the live data");

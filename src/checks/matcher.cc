@@ -35,7 +35,7 @@ std::string go_float(double f) {
   for (char c : mant)
     if (c != '.') digits += c;
   std::string out;
-  if (exp < -4 || exp >= 21) {
+  if (exp < -4 || exp >= 6) {  // %v is shortest %g: exponent form from 1e+06
     out = digits.substr(0, 1);
     if (digits.size() > 1) out += "." + digits.substr(1);
     char eb[16];
@@ -214,8 +214,23 @@ std::string indent_block(const std::string& s) {
   return out;
 }
 
+// JSON, except that floats print as Go prints them (128, not 128.0).
 std::string show(const json& v) {
-  if (v.is_string()) return v.dump();
+  if (v.is_number_float()) return go_float(v.get<double>());
+  if (v.is_array()) {
+    std::string s = "[";
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + show(v[i]);
+    return s + "]";
+  }
+  if (v.is_object()) {
+    std::string s = "{";
+    bool first = true;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      s += (first ? "" : ",") + json(it.key()).dump() + ":" + show(it.value());
+      first = false;
+    }
+    return s + "}";
+  }
   return v.dump();
 }
 

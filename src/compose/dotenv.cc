@@ -129,8 +129,14 @@ std::string expand_escapes(std::string_view s) {
         if (d > '7') octal = false;
         v = v * 8 + (d - '0');
       }
-      if (octal && v <= 255) append_utf8(out, static_cast<char32_t>(v));
-      else out.append(s.substr(i, j - i));
+      if (octal && v <= 255) {
+        append_utf8(out, static_cast<char32_t>(v));
+      } else {
+        // compose-go rewrites `\0` to `\` before trying Go's octal escape and keeps the
+        // rewritten text when that fails: `\08` becomes `\8`.
+        out += '\\';
+        out.append(digits);
+      }
       i = j - 1;
       continue;
     }

@@ -255,7 +255,8 @@ TEST(Dotenv, OwnCases) {
   EXPECT_EQ(value("PASS='p@ss$word'"), "p@ss$word");
   EXPECT_EQ(value("URL=http://x/?a=1&b=2"), "http://x/?a=1&b=2");
   EXPECT_EQ(value("A=\"\\0377\""), "\xc3\xbf");  // an octal escape is a code point, as in Go
-  EXPECT_EQ(value("A=\"\\0\""), "\\0");
+  EXPECT_EQ(value("A=\"\\0\""), "\\");
+  EXPECT_EQ(value("A=\"\\0101\\08\\01234\""), "A\\8S4");
   EXPECT_EQ(parse("A=\xff"), (Vars{{"A", "\xff"}}));
 }
 

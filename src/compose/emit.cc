@@ -3,6 +3,7 @@
 // escapes), because users diff `slipway config` against `docker compose config`.
 #include "compose/emit.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -318,6 +319,33 @@ void drop_extensions(json& v) {
   }
 }
 
+// encoding/json orders map keys bytewise where go-yaml orders them naturally ("a2" < "a10");
+// these keys hold maps (user keys), everything else is a struct in field order.
+void sort_json_maps(json& v, bool is_map) {
+  static const char* const map_keys[] = {"services", "networks", "volumes", "secrets", "configs", "annotations",
+                                         "environment", "labels", "log_opt", "storage_opt", "sysctls", "ulimits",
+                                         "depends_on", "args", "additional_contexts", "driver_opts", "options",
+                                         "aux_addresses", "models"};
+  if (v.is_object()) {
+    if (is_map) {
+      std::vector<std::string> keys;
+      for (auto it = v.begin(); it != v.end(); ++it) keys.push_back(it.key());
+      std::sort(keys.begin(), keys.end());
+      json out = json::object();
+      for (const auto& k : keys) out[k] = std::move(v[k]);
+      v = std::move(out);
+    }
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      bool child_map = false;
+      if (!is_map)
+        for (const char* k : map_keys) child_map = child_map || it.key() == k;
+      sort_json_maps(it.value(), child_map);
+    }
+  } else if (v.is_array()) {
+    for (json& i : v) sort_json_maps(i, false);
+  }
+}
+
 // The model in the shape compose-go's Project.MarshalJSON gives it.
 json compose_json_view(const json& model) {
   json top = json::object();
@@ -351,6 +379,8 @@ json compose_json_view(const json& model) {
     }
     top[k] = std::move(v);
   }
+  for (auto it = top.begin(); it != top.end(); ++it)
+    if (!is_ext(it.key())) sort_json_maps(it.value(), it.value().is_object() && it.key() != "name");
   return top;
 }
 

@@ -11,9 +11,12 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+
+#include "compose/values.h"
 
 namespace slipway::compose {
 
@@ -284,6 +287,60 @@ class Validator {
   }
 };
 
+// The value grammars the schema leaves as plain strings: port and volume short syntax,
+// durations and byte sizes. Values still holding a ${...} (interpolation off) are skipped.
+void check_formats(const Node& root) {
+  const Node* services = root.find("services");
+  if (!services || !services->is_mapping()) return;
+  auto templated = [](const Node& n) { return n.value().find("${") != std::string::npos; };
+  for (const auto& se : services->entries()) {
+    const Node& s = se.value;
+    if (!s.is_mapping()) continue;
+    std::string base = "services." + se.key.value();
+    if (const Node* ports = s.find("ports"); ports && ports->is_sequence()) {
+      for (size_t i = 0; i < ports->items().size(); ++i) {
+        const Node& p = ports->items()[i];
+        if (!p.is_scalar() || templated(p)) continue;
+        try {
+          parse_port_spec(p.value());
+        } catch (const std::invalid_argument& e) {
+          throw UserError(p.location(), base + ".ports[" + std::to_string(i) + "]: " + e.what() +
+                                            " (use [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])");
+        }
+      }
+    }
+    if (const Node* vols = s.find("volumes"); vols && vols->is_sequence()) {
+      for (size_t i = 0; i < vols->items().size(); ++i) {
+        const Node& v = vols->items()[i];
+        if (!v.is_scalar() || templated(v)) continue;
+        try {
+          parse_volume_spec(v.value());
+        } catch (const std::invalid_argument& e) {
+          throw UserError(v.location(), base + ".volumes[" + std::to_string(i) + "]: " + e.what() +
+                                            " (use SOURCE:TARGET[:ro] or a long-form mapping)");
+        }
+      }
+    }
+    auto duration = [&](const Node* n, const std::string& path) {
+      if (!n || !n->is_scalar() || templated(*n)) return;
+      if (!parse_duration(n->value()))
+        throw UserError(n->location(), path + ": invalid duration \"" + n->value() + "\" (use a Go duration such as 30s, 1m30s or 2h)");
+    };
+    duration(s.find("stop_grace_period"), base + ".stop_grace_period");
+    if (const Node* hc = s.find("healthcheck"); hc && hc->is_mapping()) {
+      for (const char* k : {"interval", "timeout", "start_period", "start_interval"})
+        duration(hc->find(k), base + ".healthcheck." + k);
+    }
+    for (const char* k : {"shm_size", "mem_limit", "mem_reservation", "memswap_limit"}) {
+      const Node* n = s.find(k);
+      long long i;
+      if (!n || !n->is_scalar() || n->plain_int(&i) || templated(*n)) continue;
+      if (!parse_bytes(n->value()))
+        throw UserError(n->location(), base + "." + k + ": invalid byte size \"" + n->value() + "\" (use a number of bytes or a unit: 512m, 1g)");
+    }
+  }
+}
+
 }  // namespace
 
 void validate_schema(const yaml::Node& root) {
@@ -295,6 +352,7 @@ void validate_schema(const yaml::Node& root) {
     if (msg.rfind(" must be a mapping", 0) == 0) msg = "the top level" + msg;
     throw UserError(f->where, msg);
   }
+  check_formats(root);
 }
 
 }  // namespace slipway::compose

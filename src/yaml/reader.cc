@@ -33,7 +33,8 @@ struct TapeEvent {
   Mark mark;
   std::string value;  // scalars
   std::string tag;    // as libyaml resolved it ("!reset", "tag:yaml.org,2002:str", "!")
-  size_t target = 0;  // aliases: index into anchors
+  size_t target = 0;  // aliases: index into anchors; collection starts: number of children
+  bool shared = false;  // inside an anchored node: may be replayed, so never moved from
 };
 
 struct AnchorRange {
@@ -106,6 +107,8 @@ class Reader {
             default: t.style = Style::Plain; break;
           }
           size_t begin = tape_.size();
+          t.shared = anchored_open_ > 0 || ev->data.scalar.anchor != nullptr;
+          child();
           count(1, t.mark);
           tape_.push_back(std::move(t));
           if (ev->data.scalar.anchor) define_anchor(reinterpret_cast<const char*>(ev->data.scalar.anchor), begin, total_ - 1);
@@ -121,8 +124,11 @@ class Reader {
           const yaml_char_t* anchor = seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
           if (tag) t.tag = reinterpret_cast<const char*>(tag);
           if (static_cast<int>(open_.size()) >= limits_.max_depth) depth_error(t.mark);
+          if (anchor) ++anchored_open_;
+          t.shared = anchored_open_ > 0;
+          child();
           open_.push_back(Open{tape_.size(), total_, anchor ? reinterpret_cast<const char*>(anchor) : std::string(),
-                               anchor != nullptr});
+                               anchor != nullptr, 0});
           count(1, t.mark);
           tape_.push_back(std::move(t));
           break;
@@ -135,7 +141,11 @@ class Reader {
           tape_.push_back(std::move(t));
           Open o = std::move(open_.back());
           open_.pop_back();
-          if (o.anchored) define_anchor(o.anchor, o.begin, o.total_before);
+          tape_[o.begin].target = o.children;
+          if (o.anchored) {
+            --anchored_open_;
+            define_anchor(o.anchor, o.begin, o.total_before);
+          }
           break;
         }
         case YAML_ALIAS_EVENT: {
@@ -149,6 +159,7 @@ class Reader {
           t.type = TapeEvent::Alias;
           t.mark = m;
           t.target = it->second;
+          child();
           count(anchors_[it->second].nodes, m);
           tape_.push_back(std::move(t));
           break;
@@ -165,6 +176,7 @@ class Reader {
     size_t total_before;
     std::string anchor;
     bool anchored;
+    size_t children;
   };
 
   Mark mark_of(const yaml_mark_t& m) const {
@@ -173,10 +185,18 @@ class Reader {
 
   void start_document() {
     tape_.clear();
+    tape_.reserve(text_.size() / 16 + 16);
     anchors_.clear();
     anchor_by_name_.clear();
     open_.clear();
+    anchored_open_ = 0;
     total_ = 0;
+  }
+
+  // Every node that starts (scalar, collection, alias) is one child of the open collection;
+  // the totals let pass 2 size each vector once instead of growing it.
+  void child() {
+    if (!open_.empty()) ++open_.back().children;
   }
 
   void count(size_t nodes, const Mark& where) {
@@ -212,7 +232,8 @@ class Reader {
     return key.is_scalar() && key.style() == Style::Plain && key.tag().empty() && key.value() == "<<";
   }
 
-  Node make_scalar(const TapeEvent& t) const {
+  // Moves the text out of events that are read once; copies those an alias may replay.
+  Node make_scalar(TapeEvent& t) const {
     Style style = t.style;
     bool null_tag = false;
     std::string tag;
@@ -224,7 +245,8 @@ class Reader {
         else if (name == "merge") {
           // `!!merge <<` is what a plain `<<` resolves to: keep it recognisable.
         } else if (name == "bool" || name == "int" || name == "float") {
-          // The consumer resolves the plain text; keeping it plain says "not a string".
+          // `!!int "7"` is the number 7: plain style tells the consumer to resolve the text.
+          style = Style::Plain;
         } else if (style == Style::Plain) {
           style = Style::Quoted;  // !!str, !!binary, !!timestamp...: a string
         }
@@ -237,8 +259,9 @@ class Reader {
     const std::string& v = t.value;
     bool is_null = null_tag || (style == Style::Plain && (v.empty() || v == "~" || v == "null" || v == "Null" ||
                                                           v == "NULL"));
-    Node n = is_null ? Node::null(t.mark) : Node::scalar(v, t.mark, style);
-    if (is_null) n.set_value(v);
+    Node n = is_null ? Node::null(t.mark) : Node::scalar(std::string(), t.mark, style);
+    if (t.shared) n.set_value(v);
+    else n.set_value(std::move(t.value));
     if (!tag.empty()) n.set_tag(std::move(tag));
     return n;
   }
@@ -278,7 +301,13 @@ class Reader {
     for (const auto& e : map.entries())
       if (!is_merge_key(e.key)) seen.insert(e.key.value());
     std::vector<Node::Entry> out;
-    out.reserve(map.entries().size());
+    size_t capacity = map.entries().size();
+    for (const auto& e : map.entries()) {
+      if (!is_merge_key(e.key)) continue;
+      if (e.value.is_mapping()) capacity += e.value.size();
+      for (const Node& item : e.value.items()) capacity += item.size();
+    }
+    out.reserve(capacity);
     auto merge_from = [&](Node& src) {
       for (auto& se : src.entries())
         if (seen.insert(se.key.value()).second) out.push_back(std::move(se));
@@ -334,13 +363,13 @@ class Reader {
     }
     if (!f.index.empty()) f.index.emplace(f.key.value(), static_cast<int>(f.node.entries().size()));
     f.node.entries().push_back(Node::Entry{std::move(f.key), std::move(n)});
-    f.key = Node();
     f.have_key = false;
   }
 
   Node build() {
     Node root;
     std::vector<Frame> frames;
+    frames.reserve(32);
     struct Cursor {
       size_t pos, end;
     };
@@ -352,7 +381,7 @@ class Reader {
         cursors.pop_back();
         continue;
       }
-      const TapeEvent& t = tape_[c.pos++];
+      TapeEvent& t = tape_[c.pos++];
       switch (t.type) {
         case TapeEvent::Alias: {
           const AnchorRange& a = anchors_[t.target];
@@ -369,7 +398,13 @@ class Reader {
           // Aliases can nest an anchor inside deeper structure than it was written in.
           if (static_cast<int>(frames.size()) >= limits_.max_depth) depth_error(t.mark);
           Frame f;
-          f.node = t.type == TapeEvent::SeqStart ? Node::sequence(t.mark) : Node::mapping(t.mark);
+          if (t.type == TapeEvent::SeqStart) {
+            f.node = Node::sequence(t.mark);
+            f.node.items().reserve(t.target);
+          } else {
+            f.node = Node::mapping(t.mark);
+            f.node.entries().reserve(t.target / 2);
+          }
           std::string tag = collection_tag(t);
           if (!tag.empty()) f.node.set_tag(std::move(tag));
           frames.push_back(std::move(f));
@@ -450,7 +485,7 @@ class Reader {
       msg += std::string(" ") + p->context;
       Mark cm = mark_of(p->context_mark);
       if (cm.line != m.line || cm.column != m.column)
-        msg += " at line " + std::to_string(cm.line) + " column " + std::to_string(cm.column);
+        msg += " that started at line " + std::to_string(cm.line) + " column " + std::to_string(cm.column);
     }
     std::string_view lt = line_text(m.line);
     size_t indent = lt.find_first_not_of(' ');
@@ -470,6 +505,7 @@ class Reader {
   std::unordered_map<std::string, size_t> anchor_by_name_;
   std::vector<Open> open_;
   size_t total_ = 0;
+  int anchored_open_ = 0;
 };
 
 }  // namespace

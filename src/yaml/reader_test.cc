@@ -183,6 +183,7 @@ TEST(Reader, Tags) {
   EXPECT_EQ(n.find("c")->style(), Style::Quoted);
   EXPECT_EQ(n.find("c")->tag(), "");
   EXPECT_EQ(n.find("d")->style(), Style::Plain);
+  EXPECT_EQ(R("!!int '7'").style(), Style::Plain);
   long long i = 0;
   EXPECT_TRUE(n.find("d")->plain_int(&i));
   EXPECT_EQ(i, 80);
@@ -229,6 +230,48 @@ TEST(Reader, Documents) {
   EXPECT_NE(error_of("a: 1\n---\nb: 2\n").find("t.yml:2:1: expected a single YAML document"), std::string::npos);
   // Anchors do not cross documents.
   EXPECT_THROW(read_all("a: &x 1\n---\nb: *x\n", "t.yml"), UserError);
+}
+
+TEST(Reader, AliasAsKeyAndInSequences) {
+  Node n = R("k: &k name\nm:\n  *k : 1\nl: [&x {a: 1}, *x, *x]\n");
+  EXPECT_EQ(n.find("m")->entries()[0].key.value(), "name");
+  EXPECT_EQ(n.find("l")->size(), 3u);
+  EXPECT_TRUE(n.find("l")->items()[2].same_value(n.find("l")->items()[0]));
+}
+
+TEST(Reader, CrlfAndBlockScalars) {
+  Node n = R("a: 1\r\nb: |\r\n  x\r\n  y\r\nc: >-\r\n  folded\r\n  text\r\n");
+  EXPECT_EQ(n.find("a")->value(), "1");
+  EXPECT_EQ(n.find("b")->value(), "x\ny\n");
+  EXPECT_EQ(n.find("b")->style(), Style::Block);
+  EXPECT_EQ(n.find("c")->value(), "folded text");
+}
+
+TEST(Reader, ExplicitDocumentMarkers) {
+  EXPECT_TRUE(R("---\n").is_null());
+  EXPECT_TRUE(R("---\n...\n").is_null());
+  EXPECT_EQ(R("--- a\n").value(), "a");
+  EXPECT_EQ(read_all("---\n---\n", "t.yml").size(), 2u);
+}
+
+TEST(Reader, MergedMappingsAreCopies) {
+  Node n = R("a: &a {x: {y: 1}}\nb: {<<: *a}\n");
+  n.find("b")->find("x")->set("y", Node::scalar("2"));
+  EXPECT_EQ(n.find("a")->find("x")->find("y")->value(), "1");
+}
+
+TEST(Reader, NonPrintableAndOddInputsNeverCrash) {
+  const std::string inputs[] = {std::string("\0", 1), "\xef\xbb\xbf", "\xef\xbb\xbf" "a: 1", "[", "]", "{", "a: [", "&", "*",
+                                "!<tag:x> a", "%YAML 1.1\n---\na: 1", "%TAG ! tag:e.com,2000:\n--- !foo x", "? ",
+                                "- &a\n- *a", "<<: *a", "a: !!binary aGVsbG8=", std::string(5000, '-'),
+                                "a: &a\n  <<: *a\n"};
+  for (const auto& in : inputs) {
+    try {
+      read_all(in, "t.yml");
+    } catch (const UserError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("t.yml", 0), 0u) << e.what();
+    }
+  }
 }
 
 std::string billion_laughs() {

@@ -39,9 +39,11 @@ if [[ ! -s $PGDATA/PG_VERSION ]]; then
 
   # A server on the socket only, so nothing reaches the database before it is set up.
   as_postgres pg_ctl --pgdata="$PGDATA" --wait --silent -o "-c listen_addresses=''" start
+  # The password goes through the environment, not argv (which every process can read in /proc);
   # psql's :'var' / :"var" quote the values, so any password or name is safe here.
-  as_postgres psql --quiet --no-psqlrc --set=ON_ERROR_STOP=1 --username=postgres --dbname=postgres \
-    --set=user="$DB_USER" --set=db="$DB_NAME" --set=password="$password" <<'SQL'
+  DB_INIT_PASSWORD=$password as_postgres psql --quiet --no-psqlrc --set=ON_ERROR_STOP=1 \
+    --username=postgres --dbname=postgres --set=user="$DB_USER" --set=db="$DB_NAME" <<'SQL'
+\getenv password DB_INIT_PASSWORD
 CREATE ROLE :"user" LOGIN PASSWORD :'password';
 CREATE DATABASE :"db" OWNER :"user";
 SQL

@@ -1,0 +1,351 @@
+// up/down against the real local engine: every object carries io.slipway.test=<run id> and a
+// unique project name, and TearDown removes whatever carries the label, also after a failure.
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "apply/apply.h"
+#include "apply/observe.h"
+#include "engine/build_context.h"
+#include "plan/plan.h"
+
+namespace slipway::apply {
+namespace {
+
+using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+std::string random_id() {
+  std::random_device rd;
+  std::mt19937_64 gen(rd());
+  const char* hex = "0123456789abcdef";
+  std::string s;
+  for (int i = 0; i < 10; ++i) s += hex[gen() % 16];
+  return s;
+}
+
+class ApplyEngineTest : public ::testing::Test {
+ protected:
+  static inline std::string run_id;
+  static inline std::string image;
+  static inline engine::Client* client = nullptr;
+  static inline fs::path scratch;
+
+  static void SetUpTestSuite() {
+    run_id = random_id();
+    client = new engine::Client();
+    client->ping();  // no engine: fail loudly, never skip
+    scratch = fs::temp_directory_path() / ("slipway-apply-test-" + run_id);
+    fs::create_directories(scratch / "image");
+    std::ofstream(scratch / "image" / "Dockerfile") << "FROM scratch\nCOPY busybox /bin/busybox\n";
+    fs::copy_file("/bin/busybox", scratch / "image" / "busybox");
+    image = "slipway-apply-test-" + run_id + ":latest";
+    engine::BuildContext ctx = engine::scan_context((scratch / "image").string());
+    engine::BuildOptions bo;
+    bo.tags = {image};
+    bo.labels = {{"io.slipway.test", run_id}};
+    bo.dockerfile = ctx.dockerfile;
+    client->build_image(engine::context_tar_reader(ctx), bo);
+  }
+
+  static void TearDownTestSuite() {
+    if (client) {
+      try {
+        client->remove_image(image, true);
+      } catch (const std::exception&) {
+      }
+    }
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+    delete client;
+    client = nullptr;
+  }
+
+  void TearDown() override {
+    engine::Filters mine = engine::label_filters({{"io.slipway.test", run_id}});
+    for (const auto& c : client->list_containers(mine, true)) {
+      try {
+        client->remove_container(c["Id"], true, true);
+      } catch (const std::exception&) {
+      }
+    }
+    for (const auto& n : client->list_networks(mine)) {
+      try {
+        client->remove_network(n["Id"]);
+      } catch (const std::exception&) {
+      }
+    }
+    for (const auto& v : client->list_volumes(mine)) {
+      try {
+        client->remove_volume(v["Name"], true);
+      } catch (const std::exception&) {
+      }
+    }
+  }
+
+  // A project named uniquely whose every service, network and volume carries the test label.
+  compose::Project project(const std::string& tag, const std::string& model_json) {
+    compose::Project p;
+    p.name = "sliptest-" + run_id + "-" + tag;
+    p.working_dir = scratch.string();
+    p.config_files = {(scratch / "compose.yaml").string()};
+    p.model = ojson::parse(model_json);
+    p.model["name"] = p.name;
+    if (!p.model.contains("networks")) p.model["networks"] = {{"default", ojson::object()}};
+    for (auto& [key, net] : p.model["networks"].items()) {
+      net["name"] = p.name + "_" + key;
+      net["labels"]["io.slipway.test"] = run_id;
+    }
+    if (p.model.contains("volumes"))
+      for (auto& [key, vol] : p.model["volumes"].items()) {
+        vol["name"] = p.name + "_" + key;
+        vol["labels"]["io.slipway.test"] = run_id;
+      }
+    for (auto& [name, svc] : p.model["services"].items()) {
+      svc["image"] = image;
+      svc["labels"]["io.slipway.test"] = run_id;
+    }
+    return p;
+  }
+
+  plan::Plan plan_up(const compose::Project& p, plan::UpOptions o = {}) {
+    o.api_version = client->api_version();
+    o.file_digests = file_digests(p);
+    return plan::plan_up(p, observe(*client, p, {.file_digests = true}), o);
+  }
+
+  plan::Plan up(const compose::Project& p, plan::UpOptions o = {}, ApplyOptions ao = {}) {
+    plan::Plan plan = plan_up(p, o);
+    ao.wait_timeout = std::chrono::seconds(60);
+    ao.poll_interval = std::chrono::milliseconds(100);
+    apply(*client, p, plan, ao);
+    return plan;
+  }
+
+  void down(const compose::Project& p, plan::DownOptions o = {}) {
+    apply(*client, p, plan::plan_down(p, observe(*client, p), o));
+  }
+
+  json inspect(const std::string& name) { return client->inspect_container(name); }
+
+  std::string run_in(const std::string& container, const std::vector<std::string>& cmd) {
+    engine::ExecOptions eo;
+    eo.cmd = cmd;
+    auto r = client->exec(container, eo);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  }
+
+  std::vector<std::string> described(const plan::Plan& p) {
+    std::vector<std::string> out;
+    for (const auto& a : p.actions) out.push_back(a.describe());
+    return out;
+  }
+};
+
+const char* kSleep = R"(["/bin/busybox", "sleep", "600"])";
+
+TEST_F(ApplyEngineTest, UpTwiceDownLeavesNothing) {
+  auto p = project("basic", std::string(R"({"services": {
+      "web": {"command": ["/bin/busybox", "httpd", "-f", "-p", "8080"],
+              "ports": [{"target": 8080, "protocol": "tcp"}], "restart": "unless-stopped",
+              "environment": {"GREETING": "hello"}, "working_dir": "/", "user": "0:0",
+              "cap_drop": ["NET_RAW"], "read_only": true, "sysctls": {"net.ipv4.ip_forward": "0"},
+              "extra_hosts": ["db.example=10.1.2.3"], "logging": {"driver": "json-file", "options": {"max-size": "1m"}},
+              "ulimits": {"nofile": {"soft": 1000, "hard": 2000}}, "expose": ["9000"],
+              "volumes": [{"type": "tmpfs", "target": "/scratch", "tmpfs": {"size": "1048576"}}],
+              "networks": {"default": {"aliases": ["www"]}}},
+      "worker": {"command": )") + kSleep + R"(, "depends_on": {"web": {"condition": "service_started", "required": true}}}
+    }})");
+  plan::Plan first = up(p);
+  EXPECT_EQ(described(first).front(), "create network " + p.name + "_default");
+  json web = inspect(p.name + "-web-1");
+  EXPECT_TRUE(web["State"]["Running"].get<bool>());
+  EXPECT_EQ(web["Config"]["Labels"]["com.docker.compose.project"], p.name);
+  EXPECT_EQ(web["Config"]["Labels"]["com.docker.compose.service"], "web");
+  EXPECT_EQ(web["Config"]["Labels"]["io.slipway.generation"], "1");
+  EXPECT_TRUE(web["HostConfig"]["ReadonlyRootfs"].get<bool>());
+  EXPECT_NE(web["HostConfig"]["PortBindings"]["8080/tcp"][0]["HostPort"], nullptr);
+  run_in(p.name + "-worker-1", {"/bin/busybox", "ping", "-c", "1", "-W", "2", "www"});  // the alias resolves
+  EXPECT_NE(run_in(p.name + "-web-1", {"/bin/busybox", "cat", "/etc/hosts"}).find("db.example"), std::string::npos);
+
+  // Nothing changed: no engine change at all.
+  EXPECT_TRUE(plan_up(p).empty()) << plan_up(p).render();
+  auto before = observe_containers(*client, p.name);
+
+  down(p);
+  EXPECT_TRUE(observe_containers(*client, p.name).empty());
+  EXPECT_FALSE(client->find_network(p.name + "_default"));
+  EXPECT_EQ(before.size(), 2u);
+}
+
+TEST_F(ApplyEngineTest, ChangedServiceIsRecreatedAndKeepsItsData) {
+  std::string model = std::string(R"({"services": {
+      "db": {"command": ["/bin/busybox", "sh", "-c", "[ -f /data/first ] || echo $RANDOM$RANDOM > /data/first; exec /bin/busybox sleep 600"],
+             "environment": {"PATH": "/bin", "VERSION": "1"},
+             "volumes": [{"type": "volume", "source": "data", "target": "/data", "volume": {}},
+                         {"type": "volume", "target": "/anon", "volume": {}}]},
+      "app": {"command": )") + kSleep + R"(}
+    }, "volumes": {"data": {}}})";
+  auto p = project("recreate", model);
+  up(p);
+  std::string old_id = inspect(p.name + "-db-1")["Id"];
+  std::string app_id = inspect(p.name + "-app-1")["Id"];
+  std::string first = run_in(p.name + "-db-1", {"/bin/busybox", "cat", "/data/first"});
+  run_in(p.name + "-db-1", {"/bin/busybox", "sh", "-c", "echo kept > /anon/file"});
+  ASSERT_FALSE(first.empty());
+
+  p.model["services"]["db"]["environment"]["VERSION"] = "2";
+  plan::Plan second = plan_up(p);
+  EXPECT_EQ(described(second), (std::vector<std::string>{"recreate container " + p.name + "-db-1 (config changed)"}));
+  apply(*client, p, second);
+  json db = inspect(p.name + "-db-1");
+  EXPECT_NE(db["Id"], old_id);
+  EXPECT_EQ(inspect(p.name + "-app-1")["Id"], app_id);  // untouched
+  EXPECT_EQ(run_in(p.name + "-db-1", {"/bin/busybox", "cat", "/data/first"}), first);
+  EXPECT_EQ(run_in(p.name + "-db-1", {"/bin/busybox", "cat", "/anon/file"}), "kept\n");
+  EXPECT_FALSE(client->find_container(old_id));
+  EXPECT_TRUE(plan_up(p).empty());
+
+  // down without -v keeps the named volume; with -v it goes.
+  down(p);
+  EXPECT_TRUE(client->find_volume(p.name + "_data"));
+  up(p);
+  EXPECT_EQ(run_in(p.name + "-db-1", {"/bin/busybox", "cat", "/data/first"}), first);
+  down(p, {.volumes = true});
+  EXPECT_FALSE(client->find_volume(p.name + "_data"));
+}
+
+TEST_F(ApplyEngineTest, DependsOnConditionsAreWaitedFor) {
+  // db turns healthy after 2 s; init finishes after writing a file; web checks both at start.
+  auto p = project("deps", R"({"services": {
+      "db": {"command": ["/bin/busybox", "sh", "-c", "sleep 2; touch /shared/db-ready; exec sleep 600"],
+             "environment": {"PATH": "/bin"},
+             "volumes": [{"type": "volume", "source": "shared", "target": "/shared", "volume": {}}],
+             "healthcheck": {"test": ["CMD", "/bin/busybox", "test", "-f", "/shared/db-ready"],
+                             "interval": "300ms", "retries": 30}},
+      "init": {"command": ["/bin/busybox", "sh", "-c", "sleep 1; touch /shared/init-done"],
+               "environment": {"PATH": "/bin"},
+               "volumes": [{"type": "volume", "source": "shared", "target": "/shared", "volume": {}}]},
+      "web": {"command": ["/bin/busybox", "sh", "-c",
+                          "test -f /shared/db-ready && test -f /shared/init-done && touch /shared/web-saw-both; exec sleep 600"],
+              "environment": {"PATH": "/bin"},
+              "volumes": [{"type": "volume", "source": "shared", "target": "/shared", "volume": {}}],
+              "depends_on": {"db": {"condition": "service_healthy", "required": true},
+                             "init": {"condition": "service_completed_successfully", "required": true}}}
+    }, "volumes": {"shared": {}}})");
+  plan::Plan plan = up(p);
+  auto lines = described(plan);
+  auto at = [&](const std::string& s) { return std::find(lines.begin(), lines.end(), s) - lines.begin(); };
+  EXPECT_LT(at("wait for container " + p.name + "-db-1 to be healthy"), at("create container " + p.name + "-web-1 (image " + plan.actions.back().image_id.substr(0, 19) + "…)"));
+  run_in(p.name + "-web-1", {"/bin/busybox", "test", "-f", "/shared/web-saw-both"});
+  // The finished job is not restarted by a second up.
+  EXPECT_TRUE(plan_up(p).empty()) << plan_up(p).render();
+}
+
+TEST_F(ApplyEngineTest, FailedDependencyStopsTheUp) {
+  auto p = project("faildep", R"({"services": {
+      "job": {"command": ["/bin/busybox", "false"]},
+      "web": {"command": ["/bin/busybox", "sleep", "600"],
+              "depends_on": {"job": {"condition": "service_completed_successfully", "required": true}}}
+    }})");
+  try {
+    up(p);
+    FAIL() << "up should fail";
+  } catch (const EnvError& e) {
+    EXPECT_NE(std::string(e.what()).find("exited with code 1"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(client->find_container(p.name + "-web-1"));
+}
+
+TEST_F(ApplyEngineTest, SecretsAreCopiedWithOwnerAndMode) {
+  fs::path secret = scratch / ("pw-" + run_id + ".txt");
+  std::ofstream(secret) << "s3cret";
+  std::string model = std::string(R"({"services": {"app": {"command": )") + kSleep + R"(,
+      "secrets": [{"source": "pw", "target": "/run/secrets/pw"},
+                  {"source": "pw", "target": "other", "uid": "1000", "gid": "1001", "mode": "0400"}]}},
+    "secrets": {"pw": {"name": "pw", "file": ")" + secret.string() + R"("}}})";
+  auto p = project("secrets", model);
+  plan::Plan plan = up(p);
+  EXPECT_EQ(plan.render().find("s3cret"), std::string::npos);
+  std::string c = p.name + "-app-1";
+  EXPECT_EQ(run_in(c, {"/bin/busybox", "cat", "/run/secrets/pw"}), "s3cret");
+  EXPECT_EQ(run_in(c, {"/bin/busybox", "stat", "-c", "%a %u %g", "/run/secrets/pw"}), "444 0 0\n");
+  EXPECT_EQ(run_in(c, {"/bin/busybox", "stat", "-c", "%a %u %g", "/run/secrets/other"}), "400 1000 1001\n");
+  // The secret is nowhere in the container's configuration.
+  EXPECT_EQ(inspect(c).dump().find("s3cret"), std::string::npos);
+  EXPECT_TRUE(plan_up(p).empty());
+  // A changed secret file recreates the container.
+  std::ofstream(secret) << "n3w";
+  EXPECT_EQ(described(plan_up(p)), (std::vector<std::string>{"recreate container " + c + " (secret pw changed)"}));
+  up(p);
+  EXPECT_EQ(run_in(c, {"/bin/busybox", "cat", "/run/secrets/other"}), "n3w");
+}
+
+TEST_F(ApplyEngineTest, OrphansAreRemovedOnlyWhenAsked) {
+  std::string model = std::string(R"({"services": {"a": {"command": )") + kSleep + R"(}, "b": {"command": )" + kSleep + "}}}";
+  auto p = project("orphans", model);
+  up(p);
+  p.model["services"].erase("b");
+  plan::Plan keep = plan_up(p);
+  EXPECT_TRUE(keep.empty());
+  ASSERT_EQ(keep.warnings.size(), 1u);
+  EXPECT_TRUE(client->find_container(p.name + "-b-1"));
+  plan::UpOptions o;
+  o.remove_orphans = true;
+  up(p, o);
+  EXPECT_FALSE(client->find_container(p.name + "-b-1"));
+  EXPECT_TRUE(client->find_container(p.name + "-a-1"));
+}
+
+TEST_F(ApplyEngineTest, EngineErrorsAreSurfacedAndRolledBack) {
+  // The bind source does not exist and may not be created: the engine refuses at create.
+  auto p = project("errors", std::string(R"({"services": {"bad": {"command": )") + kSleep + R"(,
+      "volumes": [{"type": "bind", "source": "/nonexistent/slipway/)" + run_id + R"(", "target": "/x",
+                   "bind": {"create_host_path": false}}]}}})");
+  try {
+    up(p);
+    FAIL() << "up should fail";
+  } catch (const EnvError& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("create container " + p.name + "-bad-1"), std::string::npos) << m;
+    EXPECT_NE(m.find("/nonexistent/slipway"), std::string::npos) << m;
+  }
+  EXPECT_FALSE(client->find_container(p.name + "-bad-1"));
+
+  // A start failure (the command does not exist) removes the half-created container.
+  auto q = project("errors2", R"({"services": {"bad": {"command": ["/no/such/program"]}}})");
+  EXPECT_THROW(up(q), EnvError);
+  EXPECT_FALSE(client->find_container(q.name + "-bad-1"));
+}
+
+TEST_F(ApplyEngineTest, InterruptLeavesATruthfulStateThatTheNextUpConverges) {
+  std::string model = std::string(R"({"services": {"a": {"command": )") + kSleep + R"(}, "b": {"command": )" + kSleep +
+                      R"(}, "c": {"command": )" + kSleep + "}}}";
+  auto p = project("interrupt", model);
+  ApplyOptions ao;
+  ao.progress = [](const plan::Action& a, size_t, size_t, bool done, double) {
+    if (done && a.name.find("-a-1") != std::string::npos) std::raise(SIGINT);
+  };
+  EXPECT_THROW(up(p, {}, ao), Interrupted);
+  auto seen = observe_containers(*client, p.name);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].service, "a");
+  EXPECT_EQ(seen[0].state, "running");
+  plan::Plan rest = plan_up(p);
+  EXPECT_EQ(described(rest).size(), 2u) << rest.render();
+  up(p);
+  EXPECT_EQ(observe_containers(*client, p.name).size(), 3u);
+  EXPECT_TRUE(plan_up(p).empty());
+}
+
+}  // namespace
+}  // namespace slipway::apply

@@ -1,0 +1,38 @@
+#include "checks/netns.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <thread>
+
+#include "util/error.h"
+
+namespace slipway::checks {
+
+void in_network_namespace(int pid, const std::function<void()>& fn) {
+  std::exception_ptr failure;
+  std::thread t([&] {
+    try {
+      std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
+      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) throw EnvError("cannot open " + path + ": " + std::strerror(errno) +
+                                 " (network checks need root and a running container)");
+      int rc = ::setns(fd, CLONE_NEWNET);
+      int err = errno;
+      ::close(fd);
+      if (rc != 0) throw EnvError("cannot enter the network namespace of process " + std::to_string(pid) + ": " +
+                                  std::strerror(err) + " (network checks need root)");
+      fn();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace slipway::checks
