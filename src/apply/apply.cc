@@ -8,8 +8,8 @@
 #include <sstream>
 #include <thread>
 
-#include "apply/service_build.h"
 #include "apply/tar.h"
+#include "engine/image_build.h"
 #include "plan/config_hash.h"
 #include "plan/sha256.h"
 
@@ -152,9 +152,14 @@ class Runner {
 
   void run(const Action& a) {
     switch (a.type) {
-      case ActionType::build_image:
-        build_service_image(client_, a.service, a.build, a.image, options_.build_output);
+      case ActionType::build_image: {
+        // The same build as `slipway build` (same labels, so the same context hash).
+        engine::ServiceBuildOptions bo;
+        bo.extra_labels = engine::service_image_labels(project_.name, a.service);
+        bo.on_output = options_.build_output;
+        engine::build_service(client_, a.service, a.build, a.image, bo);
         return;
+      }
       case ActionType::pull_image:
         return pull(a.image);
       case ActionType::remove_container:
@@ -281,9 +286,17 @@ class Runner {
     if ((*old).contains("Mounts"))
       for (const auto& m : (*old)["Mounts"]) {
         std::string name = m.value("Name", ""), dest = m.value("Destination", "");
-        if (m.value("Type", "") != "volume" || !anonymous_volume_name(name) || covered(body["HostConfig"], dest))
-          continue;
-        body["HostConfig"]["Mounts"].push_back({{"Type", "volume"}, {"Source", name}, {"Target", dest}});
+        if (m.value("Type", "") != "volume" || !anonymous_volume_name(name)) continue;
+        json& host = body["HostConfig"];
+        bool reused = false;
+        if (host.contains("Mounts"))
+          for (auto& mine : host["Mounts"])
+            if (mine.value("Target", "") == dest && mine.value("Type", "") == "volume" && !mine.contains("Source")) {
+              mine["Source"] = name;
+              reused = true;
+            }
+        if (!reused && !covered(host, dest))
+          host["Mounts"].push_back({{"Type", "volume"}, {"Source", name}, {"Target", dest}});
       }
     std::string parked = a.id.substr(0, 12) + "_" + a.name;
     client_.stop_container(a.id, a.stop_timeout);

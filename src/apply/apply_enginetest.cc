@@ -112,6 +112,8 @@ class ApplyEngineTest : public ::testing::Test {
     for (auto& [name, svc] : p.model["services"].items()) {
       svc["image"] = image;
       svc["labels"]["io.slipway.test"] = run_id;
+      // busybox as PID 1 ignores SIGTERM; do not wait 10 s for every stop.
+      if (!svc.contains("stop_grace_period")) svc["stop_grace_period"] = "1s";
     }
     return p;
   }
@@ -199,6 +201,10 @@ TEST_F(ApplyEngineTest, ChangedServiceIsRecreatedAndKeepsItsData) {
   up(p);
   std::string old_id = inspect(p.name + "-db-1")["Id"];
   std::string app_id = inspect(p.name + "-app-1")["Id"];
+  // The command writes the file just after start; give it a moment.
+  const std::vector<std::string> wait_first = {"/bin/busybox", "sh", "-c",
+                                               "for i in $(seq 50); do [ -f /data/first ] && exit 0; sleep 0.1; done; exit 1"};
+  run_in(p.name + "-db-1", wait_first);
   std::string first = run_in(p.name + "-db-1", {"/bin/busybox", "cat", "/data/first"});
   run_in(p.name + "-db-1", {"/bin/busybox", "sh", "-c", "echo kept > /anon/file"});
   ASSERT_FALSE(first.empty());
@@ -209,6 +215,7 @@ TEST_F(ApplyEngineTest, ChangedServiceIsRecreatedAndKeepsItsData) {
   apply(*client, p, second);
   json db = inspect(p.name + "-db-1");
   EXPECT_NE(db["Id"], old_id);
+  run_in(p.name + "-db-1", wait_first);
   EXPECT_EQ(inspect(p.name + "-app-1")["Id"], app_id);  // untouched
   EXPECT_EQ(run_in(p.name + "-db-1", {"/bin/busybox", "cat", "/data/first"}), first);
   EXPECT_EQ(run_in(p.name + "-db-1", {"/bin/busybox", "cat", "/anon/file"}), "kept\n");
@@ -219,6 +226,7 @@ TEST_F(ApplyEngineTest, ChangedServiceIsRecreatedAndKeepsItsData) {
   down(p);
   EXPECT_TRUE(client->find_volume(p.name + "_data"));
   up(p);
+  run_in(p.name + "-db-1", wait_first);
   EXPECT_EQ(run_in(p.name + "-db-1", {"/bin/busybox", "cat", "/data/first"}), first);
   down(p, {.volumes = true});
   EXPECT_FALSE(client->find_volume(p.name + "_data"));

@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
+#include <thread>
+
 #include "util/error.h"
 
 namespace slipway::backup {
@@ -34,6 +37,29 @@ LiveStack observe_stack(const engine::Client& client, const std::string& project
     }
   }
   return live;
+}
+
+void wait_healthy(const engine::Client& client, const std::string& project, int timeout_seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  for (;;) {
+    std::string waiting;
+    auto list = client.list_containers(engine::Filters{{"label", {"com.docker.compose.project=" + project}}}, true);
+    for (const auto& c : list) {
+      auto info = client.inspect_container(c.value("Id", ""));
+      const auto& st = info["State"];
+      std::string service = info["Config"]["Labels"].value("com.docker.compose.service", info.value("Name", ""));
+      if (!st.contains("Health") || !st["Health"].is_object()) continue;
+      std::string h = st["Health"].value("Status", "");
+      if (!st.value("Running", false))
+        throw EnvError("service " + service + " exited while slipway waited for it to become healthy");
+      if (h == "unhealthy") throw EnvError("service " + service + " is unhealthy");
+      if (h != "healthy") waiting = service;
+    }
+    if (waiting.empty()) return;
+    if (std::chrono::steady_clock::now() > deadline)
+      throw EnvError("service " + waiting + " did not become healthy within " + std::to_string(timeout_seconds) + " s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
 }
 
 std::string data_directory(const engine::Client& client, const DataItem& item) {

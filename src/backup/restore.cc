@@ -180,7 +180,8 @@ RestoreResult restore_live(const compose::Project& project, const engine::Client
                    (swapped ? "" : " -- the old data is still in place") + (steps.empty() ? "" : " (done: " + steps + ")"));
   }
 
-  // Dumps are loaded into the running services.
+  // Dumps are loaded into the running services, once they are ready.
+  if (!dump_loads.empty()) wait_healthy(client, project.name);
   for (const auto* sb : dump_loads) {
     const Part* p = snap.part("dump", sb->service);
     auto data = restic.dump(p->snapshot.id, "/" + (sb->dump ? sb->dump->filename : sb->service + ".dump"));

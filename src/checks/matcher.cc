@@ -89,7 +89,7 @@ std::string type_name(const Value& v) {
 }
 
 // gomega's format.Object, simplified: "<type>: value".
-std::string describe(const Value& v) { return "<" + type_name(v) + ">: " + v.v.dump(); }
+std::string describe(const Value& v) { return "<" + type_name(v) + ">: " + v.v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 std::optional<double> number_of(const json& j) {
   if (j.is_number()) return j.get<double>();
@@ -226,12 +226,12 @@ std::string show(const json& v) {
     std::string s = "{";
     bool first = true;
     for (auto it = v.begin(); it != v.end(); ++it) {
-      s += (first ? "" : ",") + json(it.key()).dump() + ":" + show(it.value());
+      s += (first ? "" : ",") + json(it.key()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ":" + show(it.value());
       first = false;
     }
     return s + "}";
   }
-  return v.dump();
+  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -312,7 +312,7 @@ class TransformMatcher : public Matcher {
         if (v.is_string() || (actual.strings && v.is_array())) {
           auto d = parse_go_float(to_go_string(actual));
           if (!d) {
-            err = "strconv.ParseFloat: parsing " + json(to_go_string(actual)).dump() + ": invalid syntax";
+            err = "strconv.ParseFloat: parsing " + json(to_go_string(actual)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ": invalid syntax";
           } else {
             transformed_ = Value(json(*d));
           }
@@ -371,7 +371,7 @@ class TransformMatcher : public Matcher {
       case Transform::ToString: return "to-string";
       case Transform::ToNumeric: return "to-numeric";
       case Transform::ToArray: return "to-array";
-      case Transform::Gjson: return "gjson " + json(path_).dump();
+      case Transform::Gjson: return "gjson " + json(path_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     return "";
   }
@@ -738,7 +738,7 @@ class SemverMatcher : public Matcher {
   explicit SemverMatcher(std::string c) : c_(std::move(c)) {}
   Outcome match(const Value& a) override {
     auto range = SemRange::parse(c_);
-    if (!range) return {false, "Expected a valid semver constraint.  Got:\n" + json(c_).dump()};
+    if (!range) return {false, "Expected a valid semver constraint.  Got:\n" + json(c_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
     std::vector<SemVersion> vs;
     std::string bad = "Expected a single or list of semver valid version(s).  Got:\n" + describe(a);
     if (a.v.is_string()) {
@@ -777,7 +777,7 @@ class HavePatternsMatcher : public Matcher {
     missing_ = json();
     found_ = json();
     if (!patterns_.is_array())
-      return {false, "HavePatterns matcher expects an array of matchers.  Got:\n" + patterns_.dump()};
+      return {false, "HavePatterns matcher expects an array of matchers.  Got:\n" + patterns_.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
     struct Pat {
       std::string text;
       bool inverse = false;
@@ -788,7 +788,7 @@ class HavePatternsMatcher : public Matcher {
     std::vector<Pat> pats;
     for (const auto& p : patterns_) {
       if (!p.is_string())
-        return {false, "HavePatterns matcher expects patterns to be a string. got: \n" + p.dump()};
+        return {false, "HavePatterns matcher expects patterns to be a string. got: \n" + p.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
       Pat pat;
       pat.text = p.get<std::string>();
       const std::string& s = pat.text;
@@ -884,7 +884,7 @@ std::string go_type_of(const json& v) {
 
 [[noreturn]] void invalid_arg(const std::string& name, const std::string& expected, const json& value) {
   throw MatcherSyntaxError("Syntax Error: Invalid '" + name + "' argument. Expected " + expected +
-                           " value, but received: " + go_type_of(value) + ": " + value.dump());
+                           " value, but received: " + go_type_of(value) + ": " + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 std::vector<MatcherPtr> compile_list(const json& value, const std::string& name) {
@@ -909,7 +909,7 @@ MatcherPtr compile(const json& e) {
   if (e.is_null()) throw MatcherSyntaxError("Syntax Error: Missing required attribute");
   if (e.size() != 1) {
     std::string keys;
-    for (auto it = e.begin(); it != e.end(); ++it) keys += (keys.empty() ? "" : " ") + json(it.key()).dump();
+    for (auto it = e.begin(); it != e.end(); ++it) keys += (keys.empty() ? "" : " ") + json(it.key()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (e.empty()) throw MatcherSyntaxError("Syntax Error: Missing required attribute");
     throw MatcherSyntaxError(
         "Syntax Error: Invalid matcher configuration. At a given nesting level, only one matcher is "

@@ -294,7 +294,7 @@ std::string octal_mode(unsigned mode) {
 }  // namespace
 
 CheckResult probe_file(const Check& c, ContainerView& view) {
-  std::string path = c.param("path", c.id).is_string() ? c.param("path", c.id).get<std::string>() : c.id;
+  std::string path = c.text_param("path", c.id);
   bool needs_passwd = false, needs_contents = false;
   for (const auto& p : c.properties) {
     if (p == "owner" || p == "group") needs_passwd = true;
@@ -367,7 +367,7 @@ CheckResult probe_file(const Check& c, ContainerView& view) {
 }
 
 CheckResult probe_user(const Check& c, ContainerView& view) {
-  std::string name = c.param("username", c.id).is_string() ? c.param("username", c.id).get<std::string>() : c.id;
+  std::string name = c.text_param("username", c.id);
   auto users = parse_passwd(view.text("/etc/passwd").value_or(""));
   const PasswdEntry* u = nullptr;
   for (const auto& e : users)
@@ -392,7 +392,7 @@ CheckResult probe_user(const Check& c, ContainerView& view) {
 }
 
 CheckResult probe_group(const Check& c, ContainerView& view) {
-  std::string name = c.param("groupname", c.id).is_string() ? c.param("groupname", c.id).get<std::string>() : c.id;
+  std::string name = c.text_param("groupname", c.id);
   auto groups = parse_group(view.text("/etc/group").value_or(""));
   const GroupEntry* g = nullptr;
   for (const auto& e : groups)
@@ -406,7 +406,7 @@ CheckResult probe_group(const Check& c, ContainerView& view) {
 }
 
 CheckResult probe_package(const Check& c, ContainerView& view) {
-  std::string name = c.param("name", c.id).is_string() ? c.param("name", c.id).get<std::string>() : c.id;
+  std::string name = c.text_param("name", c.id);
   std::map<std::string, std::vector<std::string>> db;
   std::string which;
   if (auto dpkg = view.text("/var/lib/dpkg/status")) {

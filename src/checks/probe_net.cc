@@ -39,7 +39,8 @@ std::string read_proc(const std::string& path) {
 
 struct Resolver {
   std::string hosts, resolv;
-  DnsResult resolve(const std::string& host, int ms) const { return resolve_host(host, hosts, resolv, ms); }
+  // Name lookups before a connection get at most 5s of the check's timeout, like a libc resolver.
+  DnsResult resolve(const std::string& host, int ms) const { return resolve_host(host, hosts, resolv, std::min(ms, 5000)); }
 };
 
 Resolver container_resolver(ContainerView& view) {
@@ -122,13 +123,13 @@ std::string tcp_connect(const std::string& ip, int port, const std::string& loca
 }
 
 CheckResult probe_addr(const Check& c, ContainerView& view) {
-  std::string address = c.param("address", c.id).is_string() ? c.param("address", c.id).get<std::string>() : c.id;
+  std::string address = c.text_param("address", c.id);
   std::string scheme, host;
   int port = 0;
   if (!split_address(address, &scheme, &host, &port) || (scheme != "tcp" && scheme != "udp"))
     return failed(c, "address must look like tcp://HOST:PORT or udp://HOST:PORT, got " + address);
   int ms = timeout_ms(c, 500);
-  std::string local = c.param("local-address", "").is_string() ? c.param("local-address", "").get<std::string>() : "";
+  std::string local = c.text_param("local-address", "");
   Resolver res = container_resolver(view);
   bool reachable = false;
   std::string why;
@@ -155,7 +156,7 @@ CheckResult probe_addr(const Check& c, ContainerView& view) {
 }
 
 CheckResult probe_port(const Check& c, ContainerView& view) {
-  std::string spec = c.param("port", c.id).is_string() ? c.param("port", c.id).get<std::string>() : c.id;
+  std::string spec = c.text_param("port", c.id);
   std::string proto = "tcp";
   auto colon = spec.find(':');
   std::string num = spec;
@@ -177,7 +178,7 @@ CheckResult probe_port(const Check& c, ContainerView& view) {
 }
 
 CheckResult probe_dns(const Check& c, ContainerView& view) {
-  std::string id = c.param("resolve", c.id).is_string() ? c.param("resolve", c.id).get<std::string>() : c.id;
+  std::string id = c.text_param("resolve", c.id);
   DnsType type = DnsType::A;
   bool typed = false;
   auto colon = id.find(':');
@@ -187,7 +188,7 @@ CheckResult probe_dns(const Check& c, ContainerView& view) {
     host = id.substr(colon + 1);
   }
   int ms = timeout_ms(c, 500);
-  std::string server = c.param("server", "").is_string() ? c.param("server", "").get<std::string>() : "";
+  std::string server = c.text_param("server", "");
   Resolver res = container_resolver(view);
   DnsResult r;
   in_network_namespace(view.pid(), [&] {
@@ -221,7 +222,7 @@ size_t collect(char* data, size_t size, size_t n, void* user) {
 }
 
 CheckResult probe_http(const Check& c, ContainerView& view) {
-  std::string url = c.param("url", c.id).is_string() ? c.param("url", c.id).get<std::string>() : c.id;
+  std::string url = c.text_param("url", c.id);
   int ms = timeout_ms(c, 5000);
   // Host and port of the URL, to resolve with the container's resolver.
   std::string scheme, rest;
@@ -277,7 +278,7 @@ CheckResult probe_http(const Check& c, ContainerView& view) {
       curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    std::string method = c.param("method", "GET").is_string() ? c.param("method", "GET").get<std::string>() : "GET";
+    std::string method = c.text_param("method", "GET");
     std::string req_body;
     if (c.param("request-body").is_string()) {
       req_body = c.param("request-body").get<std::string>();
@@ -286,8 +287,8 @@ CheckResult probe_http(const Check& c, ContainerView& view) {
     }
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
     if (method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-    std::string user = c.param("username", "").is_string() ? c.param("username", "").get<std::string>() : "";
-    std::string pass = c.param("password", "").is_string() ? c.param("password", "").get<std::string>() : "";
+    std::string user = c.text_param("username", "");
+    std::string pass = c.text_param("password", "");
     if (!user.empty()) {
       curl_easy_setopt(curl, CURLOPT_USERNAME, user.c_str());
       curl_easy_setopt(curl, CURLOPT_PASSWORD, pass.c_str());
@@ -317,7 +318,16 @@ CheckResult probe_http(const Check& c, ContainerView& view) {
           headers.clear();
           continue;
         }
-        if (!line.empty()) headers += line + "\n";
+        if (line.empty()) continue;
+        // goss prints Go's canonical header names ("Content-Type"), whatever the server sent.
+        auto colon = line.find(':');
+        bool up = true;
+        for (size_t i = 0; i < line.size() && i < colon; ++i) {
+          unsigned char ch = static_cast<unsigned char>(line[i]);
+          line[i] = static_cast<char>(up ? std::toupper(ch) : std::tolower(ch));
+          up = line[i] == '-';
+        }
+        headers += line + "\n";
       }
     }
     curl_slist_free_all(resolve);
@@ -333,7 +343,7 @@ CheckResult probe_http(const Check& c, ContainerView& view) {
 }
 
 CheckResult probe_interface(const Check& c, ContainerView& view) {
-  std::string name = c.param("name", c.id).is_string() ? c.param("name", c.id).get<std::string>() : c.id;
+  std::string name = c.text_param("name", c.id);
   bool exists = false;
   std::vector<std::string> addrs;
   long long mtu = 0;
@@ -392,7 +402,7 @@ std::vector<std::string> listeners(const std::string& text, int port, bool v6, b
     int p = static_cast<int>(std::strtol(local.c_str() + colon + 1, nullptr, 16));
     if (p != port) continue;
     if (!udp && state != "0A") continue;  // TCP_LISTEN
-    if (udp && state != "07") continue;   // unconnected UDP socket
+    // goss (GOnetstat) counts every UDP socket bound to the port, whatever its state.
     std::string hex = local.substr(0, colon);
     char buf[INET6_ADDRSTRLEN];
     if (!v6 && hex.size() == 8) {

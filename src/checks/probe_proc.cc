@@ -83,14 +83,14 @@ std::string unescape(const std::string& s) {
 }
 
 CheckResult probe_process(const Check& c, ContainerView& view) {
-  std::string comm = c.param("comm", c.id).is_string() ? c.param("comm", c.id).get<std::string>() : c.id;
+  std::string comm = c.text_param("comm", c.id);
   auto procs = container_processes(view.pid());
   bool running = std::find(procs.begin(), procs.end(), comm) != procs.end();
   return evaluate(c, [&](const std::string&) { return Fetched::of(Value(json(running))); });
 }
 
 CheckResult probe_mount(const Check& c, ContainerView& view) {
-  std::string mp = c.param("mountpoint", c.id).is_string() ? c.param("mountpoint", c.id).get<std::string>() : c.id;
+  std::string mp = c.text_param("mountpoint", c.id);
   int pid = view.pid();
   std::string info = slurp("/proc/" + std::to_string(pid) + "/mountinfo");
   bool exists = false;
@@ -134,7 +134,7 @@ CheckResult probe_mount(const Check& c, ContainerView& view) {
 }
 
 CheckResult probe_kernel_param(const Check& c, ContainerView& view) {
-  std::string key = c.param("key", c.id).is_string() ? c.param("key", c.id).get<std::string>() : c.id;
+  std::string key = c.text_param("key", c.id);
   if (key.find("..") != std::string::npos || key.find('/') != std::string::npos)
     return failed(c, "invalid kernel parameter name " + key);
   std::string rel = key;
@@ -164,7 +164,7 @@ CheckResult probe_proc(const Check& c, ContainerView& view) {
 }
 
 CheckResult probe_command(const Check& c, ContainerView& view) {
-  std::string cmd = c.param("exec", c.id).is_string() ? c.param("exec", c.id).get<std::string>() : c.id;
+  std::string cmd = c.text_param("exec", c.id);
   json t = c.param("timeout");
   int ms = t.is_number() ? std::max(1, static_cast<int>(t.get<double>())) : 10000;
   // The exec runs on its own thread so that a hung command is abandoned at its timeout;

@@ -81,6 +81,13 @@ json Check::param(const std::string& name, const json& fallback) const {
   return fallback;
 }
 
+std::string Check::text_param(const std::string& name, const std::string& fallback) const {
+  json v = param(name);
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number() || v.is_boolean()) return go_format(v);
+  return fallback;
+}
+
 json yaml_to_json(const yaml::Node& n) {
   switch (n.kind()) {
     case yaml::Kind::Null: return nullptr;
@@ -113,10 +120,10 @@ json yaml_to_json(const yaml::Node& n) {
 std::chrono::milliseconds parse_duration(const json& v, const Location& where) {
   if (v.is_number()) {
     double d = v.get<double>();
-    if (d < 0 || d > 86400000.0 * 365) throw UserError(where, "duration out of range: " + v.dump());
+    if (d < 0 || d > 86400000.0 * 365) throw UserError(where, "duration out of range: " + v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return std::chrono::milliseconds(static_cast<long long>(d));
   }
-  if (!v.is_string()) throw UserError(where, "expected a duration such as \"2s\" or \"500ms\", got " + v.dump());
+  if (!v.is_string()) throw UserError(where, "expected a duration such as \"2s\" or \"500ms\", got " + v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   const std::string s = v.get<std::string>();
   double total = 0;
   size_t i = 0;
@@ -168,15 +175,18 @@ class Loader {
     data_["Env"] = env;
   }
 
-  void load_path(const std::string& path, int depth) {
+  void load_path(const std::string& path, int depth, const std::string& inherited_service = {}) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw EnvError("cannot read " + path + ": " + std::strerror(errno));
     std::stringstream ss;
     ss << in.rdbuf();
-    load_text(ss.str(), path, depth);
+    load_text(ss.str(), path, depth, inherited_service);
   }
 
-  void load_text(const std::string& text, const std::string& file, int depth) {
+  // `inherited_service`: an included file's checks run where the including file's do, unless
+  // it says otherwise.
+  void load_text(const std::string& text, const std::string& file, int depth,
+                 const std::string& inherited_service = {}) {
     if (depth > 16) throw UserError(Location{file, 0, 0}, "gossfile includes nest too deeply (is there a cycle?)");
     suite_.files.push_back(file);
     std::string rendered = render_template(text, data_, file);
@@ -186,7 +196,7 @@ class Loader {
       throw UserError(root.location(), "a gossfile is a mapping of resource types (file:, http:, command:...), not a " +
                                            std::string(root.kind_name()));
     FileDefaults defaults;
-    defaults.service = opts_.default_service;
+    defaults.service = inherited_service.empty() ? opts_.default_service : inherited_service;
     if (const yaml::Node* x = root.find("x-slipway")) read_extension(*x, &defaults);
     for (const auto& e : root.entries()) {
       const std::string& type = e.key.value();
@@ -286,7 +296,7 @@ class Loader {
       if (c.attrs.contains(p)) c.properties.push_back(p);
 
     if (rt.method == Method::Include) {
-      include(c, file, depth);
+      include(c, file, depth, d.service);
       return;
     }
     // Validate matcher syntax now, so a bad spec fails before anything starts (exit 2).
@@ -297,7 +307,7 @@ class Loader {
         if (reader && e.is_array()) {
           for (const auto& pat : e)
             if (!pat.is_string())
-              throw MatcherSyntaxError("patterns must be strings, got " + pat.dump());
+              throw MatcherSyntaxError("patterns must be strings, got " + pat.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         } else {
           compile(e);
         }
@@ -326,7 +336,7 @@ class Loader {
     suite_.checks.push_back(std::move(c));
   }
 
-  void include(Check& c, const std::string& file, int depth) {
+  void include(Check& c, const std::string& file, int depth, const std::string& service) {
     std::string target = c.param("file", c.param("path", c.id)).is_string()
                              ? c.param("file", c.param("path", c.id)).get<std::string>()
                              : c.id;
@@ -349,7 +359,7 @@ class Loader {
       suite_.checks.push_back(std::move(c));
       return;
     }
-    for (const auto& m : matches) load_path(m, depth + 1);
+    for (const auto& m : matches) load_path(m, depth + 1, service);
   }
 
   const LoadOptions& opts_;

@@ -83,6 +83,9 @@ struct Check {
   const ResourceType& resource() const;
   // `attrs[name]` or `fallback` when absent.
   json param(const std::string& name, const json& fallback = nullptr) const;
+  // A string attribute as goss's YAML decoder fills a string field: scalars of any type as
+  // text (`exec: true` runs "true"); `fallback` when absent or not a scalar.
+  std::string text_param(const std::string& name, const std::string& fallback) const;
 };
 
 struct Suite {

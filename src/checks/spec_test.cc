@@ -71,8 +71,12 @@ TEST(Spec, GossSharedWithVars) {
   int packages = 0;
   for (const auto& c : s.checks) {
     if (c.type == "package") ++packages;
-    if (c.type == "matching" && c.id == "vars_inline_simple") EXPECT_EQ(run_matching(c).status(), Status::Pass);
-    if (c.type == "service" && c.id == "sshd") EXPECT_EQ(c.attrs["runlevels"], json::array({"default"}));
+    if (c.type == "matching" && c.id == "vars_inline_simple") {
+      EXPECT_EQ(run_matching(c).status(), Status::Pass);
+    }
+    if (c.type == "service" && c.id == "sshd") {
+      EXPECT_EQ(c.attrs["runlevels"], json::array({"default"}));
+    }
   }
   EXPECT_EQ(packages, 2);
 }

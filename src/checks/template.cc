@@ -467,7 +467,7 @@ class Renderer {
     }
     if (name == "toJson" || name == "toJSON") {
       need(1);
-      return a.back().dump();
+      return a.back().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     if (name == "index") {
       need(1);
@@ -542,7 +542,7 @@ class Renderer {
     }
     if (name == "quote") {
       std::string out;
-      for (size_t i = 0; i < a.size(); ++i) out += (i ? " " : "") + json(str(a[i])).dump();
+      for (size_t i = 0; i < a.size(); ++i) out += (i ? " " : "") + json(str(a[i])).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       return out;
     }
     if (name == "len") {
@@ -601,7 +601,7 @@ class Renderer {
         if (v == '%') {
           out += '%';
         } else if (k < a.size()) {
-          out += v == 'q' ? json(str(a[k])).dump() : str(a[k]);
+          out += v == 'q' ? json(str(a[k])).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : str(a[k]);
           ++k;
         } else {
           out += "%!" + std::string(1, v) + "(MISSING)";

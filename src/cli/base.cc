@@ -28,14 +28,15 @@ int run_base(const GlobalOptions& global, const BaseCommandOptions& o) {
   bo.snapshot = o.snapshot;
   bo.mirror = o.mirror;
   engine::debian_suite_of(o.image);  // a bad name is a user error before anything starts
+  engine::ClientOptions co;
+  co.host = global.host;
+  engine::Client client(co);
+  client.ping();  // an unreachable engine is reported before a minute of bootstrapping
   if (!json && ::isatty(2)) {
     bo.on_progress = [](const std::string& chunk) { std::fwrite(chunk.data(), 1, chunk.size(), stderr); };
   } else if (!json) {
     std::fprintf(stderr, "running mmdebstrap for %s (about a minute)...\n", o.image.c_str());
   }
-  engine::ClientOptions co;
-  co.host = global.host;
-  engine::Client client(co);
   engine::BaseImageResult r = engine::make_debian_base(client, bo);
   if (json) {
     nlohmann::ordered_json packages = nlohmann::ordered_json::array();
@@ -43,6 +44,9 @@ int run_base(const GlobalOptions& global, const BaseCommandOptions& o) {
       packages.push_back({{"name", p.name}, {"version", p.version}, {"architecture", p.architecture}});
     nlohmann::ordered_json doc = {{"image", r.image},
                                   {"image_id", r.image_id},
+                                  {"replaced", r.previous_image_id.empty() || r.previous_image_id == r.image_id
+                                                   ? nlohmann::ordered_json(nullptr)
+                                                   : nlohmann::ordered_json(r.previous_image_id)},
                                   {"suite", r.suite},
                                   {"created", r.created},
                                   {"snapshot", o.snapshot.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.snapshot)},
@@ -54,9 +58,15 @@ int run_base(const GlobalOptions& global, const BaseCommandOptions& o) {
                                   {"packages", packages}};
     std::cout << doc.dump(2) << "\n";
   } else {
-    std::string id = r.image_id.rfind("sha256:", 0) == 0 ? r.image_id.substr(7, 12) : r.image_id.substr(0, 12);
-    std::printf("%s: %s, %zu packages (mmdebstrap %.0f s, import %.1f s)\n", r.image.c_str(), id.c_str(),
-                r.packages.size(), r.bootstrap_seconds, r.import_seconds);
+    auto short_id = [](const std::string& id) {
+      return id.rfind("sha256:", 0) == 0 ? id.substr(7, 12) : id.substr(0, 12);
+    };
+    std::string replaced = r.previous_image_id.empty() || r.previous_image_id == r.image_id
+                               ? ""
+                               : ", replaces " + short_id(r.previous_image_id);
+    std::printf("%s: %s, %zu packages (mmdebstrap %.0f s, import %.1f s%s)\n", r.image.c_str(),
+                short_id(r.image_id).c_str(), r.packages.size(), r.bootstrap_seconds, r.import_seconds,
+                replaced.c_str());
   }
   return 0;
 }

@@ -105,7 +105,7 @@ int run_build(const GlobalOptions& global, const BuildCommandOptions& o) {
     nlohmann::ordered_json doc = {{"project", project.name}, {"built", built}, {"up_to_date", skipped},
                                   {"services", results}};
     std::cout << doc.dump(2) << "\n";
-  } else if (results.empty()) {
+  } else if (results.empty() && selected.empty()) {
     std::cout << "nothing to build (no service has a build section)\n";
   }
   return 0;

@@ -111,7 +111,9 @@ int run_config(const GlobalOptions& global, const ConfigOptions& o) {
     std::sort(images.begin(), images.end());
     out = lines(images);
   } else {
-    out = o.format == "json" ? compose::emit_json(project.model) : compose::emit_yaml(project.model);
+    compose::EmitOptions eo;
+    eo.escape_dollars = !o.no_interpolate;  // as docker compose config: re-loadable output
+    out = o.format == "json" ? compose::emit_json(project.model, eo) : compose::emit_yaml(project.model, eo);
   }
   if (o.quiet) return 0;
   if (!o.output.empty()) {

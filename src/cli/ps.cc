@@ -50,9 +50,12 @@ int run_ps(GlobalOptions& global, const PsFlags& f) {
     // "current": the container matches the Compose file and the image its tag names now;
     // "changed": the next `up` recreates it; "orphan": its service is gone from the file.
     std::string config = "orphan";
+    std::string image = s.value("Image", "");
     if (services.contains(c.service)) {
       const auto& spec = services[c.service];
       std::string ref = plan::service_image(project.name, c.service, spec);
+      // Containers are created from the image ID (what the hash covers); show the name.
+      if (image == c.image_id) image = ref;
       if (!image_ids.count(ref)) {
         auto img = client.find_image(ref);
         image_ids[ref] = img ? img->value("Id", "") : "";
@@ -70,7 +73,7 @@ int run_ps(GlobalOptions& global, const PsFlags& f) {
                     {"Health", c.health},
                     {"ExitCode", c.exit_code},
                     {"Status", s.value("Status", "")},
-                    {"Image", s.value("Image", "")},
+                    {"Image", image},
                     {"ImageID", c.image_id},
                     {"ID", c.id},
                     {"Ports", ports_text(s.value("Ports", nlohmann::json::array()))},

@@ -1,6 +1,8 @@
 // The cross-reference checks Compose runs on a loaded project: every name a service uses must
 // be defined, and start order (depends_on) must be acyclic.
+#include <cstdlib>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <string>
@@ -82,6 +84,60 @@ void check_consistency(const yaml::Node& root) {
         std::string target = v.value().substr(0, v.value().find(':'));
         if (!has_service(target)) fail(v, where + " volumes_from refers to undefined service \"" + target + "\"");
       }
+    }
+    if (!s.has("image") && !s.has("build") && !s.has("provider"))
+      fail(se.key, where + " has neither an image nor a build context specified (add image: or build:)");
+    if (const Node* b = s.find("build"); b && b->is_mapping()) {
+      if (b->has("dockerfile") && b->has("dockerfile_inline"))
+        fail(*b, where + " declares mutually exclusive dockerfile and dockerfile_inline (keep one)");
+      if (const Node* bs = b->find("secrets"); bs && bs->is_sequence()) {
+        for (const Node& r : bs->items()) {
+          const Node* src = r.find("source");
+          if (src && !defines(root, "secrets", src->value()))
+            fail(*src, where + " refers to undefined build secret " + src->value() + " (declare it under the top-level secrets:)");
+        }
+      }
+    }
+    if (const Node* hc = s.find("healthcheck"); hc && hc->is_mapping()) {
+      const Node* test = hc->find("test");
+      if (test && test->is_sequence() && test->size() > 0) {
+        const std::string& first = test->items()[0].value();
+        if (first != "CMD" && first != "CMD-SHELL" && first != "NONE")
+          fail(test->items()[0], "healthcheck.test must start either by \"CMD\", \"CMD-SHELL\" or \"NONE\"");
+      }
+    }
+    // Settings that exist twice (service level and deploy:) must agree.
+    auto at = [&](std::initializer_list<const char*> path) -> const Node* {
+      const Node* n = &s;
+      for (const char* k : path) {
+        if (!n || !n->is_mapping()) return nullptr;
+        n = n->find(k);
+      }
+      return n;
+    };
+    struct Pair {
+      const char* service_key;
+      std::initializer_list<const char*> deploy_path;
+      const char* deploy_name;
+    };
+    const Pair pairs[] = {{"scale", {"deploy", "replicas"}, "deploy.replicas"},
+                          {"cpus", {"deploy", "resources", "limits", "cpus"}, "deploy.resources.limits.cpus"},
+                          {"mem_limit", {"deploy", "resources", "limits", "memory"}, "deploy.resources.limits.memory"},
+                          {"mem_reservation", {"deploy", "resources", "reservations", "memory"}, "deploy.resources.reservations.memory"},
+                          {"pids_limit", {"deploy", "resources", "limits", "pids"}, "deploy.resources.limits.pids"}};
+    for (const Pair& p : pairs) {
+      const Node* a = s.find(p.service_key);
+      const Node* b = at(p.deploy_path);
+      if (a && b && a->value() != b->value())
+        fail(*a, "services." + name + ": can't set distinct values on '" + p.service_key + "' and '" + p.deploy_name +
+                     "' (keep one of them)");
+    }
+    if (const Node* cn = s.find("container_name")) {
+      const Node* scale = s.find("scale");
+      if (!scale) scale = at({"deploy", "replicas"});
+      if (scale && std::atoll(scale->value().c_str()) > 1)
+        fail(*cn, "services." + name + ": can't set container_name and " + (s.has("scale") ? "scale" : "deploy.replicas") +
+                      " as container name must be unique");
     }
     if (const Node* ext = s.find("extends"))
       fail(*ext, where + " still has extends after loading (extends must be resolved by the loader)");

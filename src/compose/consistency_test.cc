@@ -46,3 +46,19 @@ TEST(Consistency, DependencyCycles) {
 
 }  // namespace
 }  // namespace slipway::compose
+
+namespace slipway::compose {
+namespace {
+
+TEST(Consistency, ServiceLevelChecks) {
+  EXPECT_NE(error_of("services:\n  web: {restart: always}\n").find("has neither an image nor a build context"), std::string::npos);
+  EXPECT_NE(error_of("services:\n  web: {image: x, mem_limit: 1g, deploy: {resources: {limits: {memory: 2g}}}}\n")
+                .find("can't set distinct values on 'mem_limit' and 'deploy.resources.limits.memory'"),
+            std::string::npos);
+  EXPECT_EQ(error_of("services:\n  web: {image: x, mem_limit: 1g, deploy: {resources: {limits: {memory: 1024m}}}}\n"), "");
+  EXPECT_NE(error_of("services:\n  web: {image: x, healthcheck: {test: [WRONG, x]}}\n").find("healthcheck.test must start"), std::string::npos);
+  EXPECT_NE(error_of("services:\n  web: {image: x, container_name: w, scale: 2}\n").find("can't set container_name"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace slipway::compose

@@ -158,6 +158,11 @@ bool ascii_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' |
 
 std::vector<std::pair<std::string, std::string>> parse_dotenv(std::string_view text, const std::string& file,
                                                               const Lookup& lookup) {
+  return parse_dotenv(text, file, lookup, nullptr);
+}
+
+std::vector<std::pair<std::string, std::string>> parse_dotenv(std::string_view text, const std::string& file,
+                                                              const Lookup& lookup, const Warn& warn) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   std::vector<std::pair<std::string, std::string>> out;
   std::unordered_map<std::string, size_t> index;
@@ -171,6 +176,7 @@ std::vector<std::pair<std::string, std::string>> parse_dotenv(std::string_view t
     }
   };
   InterpolateOptions opts;
+  opts.warn = warn;
   opts.lookup = [&](const std::string& name) -> std::optional<std::string> {
     if (lookup) {
       if (auto v = lookup(name)) return v;
@@ -294,6 +300,11 @@ std::vector<std::pair<std::string, std::string>> parse_dotenv(std::string_view t
 }
 
 std::vector<std::pair<std::string, std::string>> read_dotenv(const std::string& path, const Lookup& lookup) {
+  return read_dotenv(path, lookup, nullptr);
+}
+
+std::vector<std::pair<std::string, std::string>> read_dotenv(const std::string& path, const Lookup& lookup,
+                                                             const Warn& warn) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) throw EnvError("couldn't find env file: " + path);
@@ -318,7 +329,7 @@ std::vector<std::pair<std::string, std::string>> read_dotenv(const std::string& 
     text.append(buf, static_cast<size_t>(got));
   }
   ::close(fd);
-  return parse_dotenv(text, path, lookup);
+  return parse_dotenv(text, path, lookup, warn);
 }
 
 }  // namespace slipway::compose

@@ -26,4 +26,12 @@ std::vector<std::pair<std::string, std::string>> parse_dotenv(std::string_view t
 // Reads and parses a file (EnvError when unreadable).
 std::vector<std::pair<std::string, std::string>> read_dotenv(const std::string& path, const Lookup& lookup);
 
+// As above, also reporting unset variables a value uses ("The \"X\" variable is not set.
+// Defaulting to a blank string."), as Compose does for .env files.
+using Warn = std::function<void(const std::string&)>;
+std::vector<std::pair<std::string, std::string>> parse_dotenv(std::string_view text, const std::string& file,
+                                                              const Lookup& lookup, const Warn& warn);
+std::vector<std::pair<std::string, std::string>> read_dotenv(const std::string& path, const Lookup& lookup,
+                                                             const Warn& warn);
+
 }  // namespace slipway::compose

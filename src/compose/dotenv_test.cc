@@ -260,6 +260,15 @@ TEST(Dotenv, OwnCases) {
   EXPECT_EQ(parse("A=\xff"), (Vars{{"A", "\xff"}}));
 }
 
+TEST(Dotenv, WarnsAboutUnsetVariables) {
+  std::vector<std::string> warnings;
+  auto v = parse_dotenv("A=$NOPE\nB=${ALSO:-x}\nC='$QUOTED'\n", "t.env", nullptr,
+                        [&](const std::string& w) { warnings.push_back(w); });
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0], "The \"NOPE\" variable is not set. Defaulting to a blank string.");
+  EXPECT_EQ(as_map(v), (Vars{{"A", ""}, {"B", "x"}, {"C", "$QUOTED"}}));
+}
+
 TEST(Dotenv, ReadErrors) {
   EXPECT_THROW(read_dotenv(kFixtures + "does-not-exist.env", nullptr), EnvError);
   EXPECT_THROW(read_dotenv(kFixtures, nullptr), EnvError);

@@ -362,6 +362,22 @@ json compose_json_view(const json& model) {
         json& s = it.value();
         if (!s.is_object()) continue;
         drop_extensions(s);
+        // blkio devices have no JSON tags in compose-go: Go field names.
+        if (s.contains("blkio_config") && s["blkio_config"].is_object()) {
+          for (auto bit = s["blkio_config"].begin(); bit != s["blkio_config"].end(); ++bit) {
+            if (!bit.value().is_array()) continue;
+            for (json& d : bit.value()) {
+              if (!d.is_object()) continue;
+              json renamed = json::object();
+              for (auto dit = d.begin(); dit != d.end(); ++dit) {
+                std::string k = dit.key();
+                if (k == "path" || k == "weight" || k == "rate") k[0] = static_cast<char>(k[0] - 'a' + 'A');
+                renamed[k] = dit.value();
+              }
+              d = std::move(renamed);
+            }
+          }
+        }
         insert_at_rank(s, service_order, "command", nullptr);
         insert_at_rank(s, service_order, "entrypoint", nullptr);
         if (s.contains("deploy") && s["deploy"].is_object()) {

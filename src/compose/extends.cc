@@ -1,5 +1,6 @@
 #include "compose/extends.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <utility>
 
@@ -166,6 +167,9 @@ void rebase_service(Node& svc, const std::string& dir) {
   if (Node* build = svc.find("build")) {
     if (build->is_scalar()) rebase_context(*build, dir);
     if (build->is_mapping()) {
+      // Compose fills in the default context "." while the file is still on its own, so it
+      // names the directory the file was loaded for, not the final project's.
+      if (!build->has("context")) build->set("context", Node::scalar(dir, build->mark(), yaml::Style::Quoted));
       if (Node* c = build->find("context")) rebase_context(*c, dir);
       if (Node* ac = build->find("additional_contexts")) {
         if (ac->is_mapping()) {

@@ -11,8 +11,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
+#include "compose/emit.h"
 #include "util/error.h"
 #include "util/subprocess.h"
 
@@ -416,6 +418,7 @@ TEST(LoadCorpus, IncludeWithProjectDirectory) {
   Project p = load(o);
   std::string subdir = fs::path(kCorpus + "/loader/testdata/subdir").lexically_normal().string();
   auto& s = p.model["services"]["service"];
+  EXPECT_EQ(s["build"]["context"], subdir);  // the default context is the included project's
   EXPECT_EQ(s["volumes"][0]["source"], subdir + "/compose-test-extends-imported.yaml");
   EXPECT_EQ(s["env_file"][0], subdir + "/extra.env");
 }
@@ -496,6 +499,32 @@ TEST(LoadCorpusCanonical, ServiceThatIsNullFailsValidation) {
     EXPECT_NE(std::string(e.what()).find("nil"), std::string::npos) << e.what();
   }
 }
+
+// ---- golden projects: tests/compose/loader/<case>/, expected.json from `docker compose config` ----
+
+class Golden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Golden, MatchesComposeConfig) {
+  std::string dir = fs::path(std::string(SLIPWAY_SOURCE_DIR) + "/tests/compose/loader/" + GetParam()).lexically_normal();
+  std::ifstream in(dir + "/expected.json");
+  ASSERT_TRUE(in) << dir;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (size_t pos; (pos = text.find("@DIR@")) != std::string::npos;) text.replace(pos, 5, dir);
+  nlohmann::json want = nlohmann::json::parse(text);
+
+  LoadOptions o;
+  o.working_directory = dir;  // discovery, as `docker compose config` run there
+  o.warn = [](const std::string&) {};
+  Project p = load(o);
+  EmitOptions eo;
+  eo.escape_dollars = false;
+  nlohmann::json got = nlohmann::json::parse(emit_json(p.model, eo));
+  EXPECT_EQ(got, want) << "got:\n" << got.dump(1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Loader, Golden,
+                         ::testing::Values("merge", "extends-include", "env-file", "include-project-directory",
+                                           "anchors-reset", "volumes-ports"));
 
 // ---- the CLI: exit codes and messages ------------------------------------------------------
 

@@ -4,6 +4,7 @@
 #include "compose/merge.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -139,12 +140,31 @@ std::string volume_key(const Node& n) {
     return t && t->is_scalar() ? t->value() : "";
   }
   if (!n.is_scalar()) return "";
+  // Splits "source:target[:mode]" the way Compose does: colons inside ${...} and the colon of a
+  // one-letter "drive" prefix ("c:/x") do not separate fields. One field is the target.
   const std::string& s = n.value();
-  // source:target[:mode] or just target
-  size_t c1 = s.find(':');
-  if (c1 == std::string::npos) return s;
-  size_t c2 = s.find(':', c1 + 1);
-  return s.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1);
+  if (s.size() <= 2) return s;
+  std::vector<std::string> fields;
+  std::string buf;
+  int depth = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    char c = i < s.size() ? s[i] : '\0';
+    if (c == '$' && i + 1 < s.size() && s[i + 1] == '{') {
+      ++depth;
+      buf += c;
+    } else if (c == '}' && depth > 0) {
+      --depth;
+      buf += c;
+    } else if (c == ':' && buf.size() == 1 && std::isalpha(static_cast<unsigned char>(buf[0]))) {
+      buf += c;
+    } else if ((c == ':' || c == '\0') && depth == 0) {
+      fields.push_back(buf);
+      buf.clear();
+    } else {
+      buf += c;
+    }
+  }
+  return fields.size() == 1 ? fields[0] : fields[1];
 }
 
 std::string device_key(const Node& n) {

@@ -68,6 +68,13 @@ TEST(Merge, VolumesUniqueByTarget) {
                       "      - logs:/logs\n      - /x:/y:ro\n"));
 }
 
+TEST(Merge, VolumeTargetsParsedAsCompose) {
+  // A one-letter source reads as a Windows drive ("b:/b" is a target), ${...} hides colons.
+  Node m = merged({"services:\n  web:\n    volumes: ['b:/b', '${SRC:-x}:/t', 'data:/d:ro']\n",
+                   "services:\n  web:\n    volumes: ['./b:/b', './y:/t', 'other:/d']\n"});
+  EXPECT_TRUE(same(m, "services:\n  web:\n    volumes: ['b:/b', './y:/t', 'other:/d', './b:/b']\n"));
+}
+
 TEST(Merge, PortsUniqueByIpPublishedTargetProtocol) {
   Node m = merged({"services:\n  web:\n    ports: ['8080:80', '127.0.0.1:9000:90', '53:53/udp']\n",
                    "services:\n  web:\n    ports:\n      - '8080:80'\n      - '9000:90'\n      - '53:53'\n"

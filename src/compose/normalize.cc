@@ -1005,12 +1005,15 @@ Node Normalizer::resource_map(const Node& in, const std::string& kind, const Sha
       if (ext->is_mapping()) {
         const Node* en = ext->find("name");
         if (en && ctx_.warn) ctx_.warn(path + ": external.name is deprecated. Please set name and external: true");
+        std::optional<Node> adopted;
         if (en) {
           if (const Node* nm = r.find("name"); nm && nm->value() != en->value())
             fail(*ext, path, "name and external.name conflict; only use name");
-          if (!r.has("name")) r.set("name", str_node(en->value(), en->mark()));
+          if (!r.has("name")) adopted = str_node(en->value(), en->mark());
         }
         *ext = num_node("true", ext->mark());
+        // Set the name only now: adding an entry may move `ext`.
+        if (adopted) r.set("name", std::move(*adopted));
         external = true;
       } else if (ext->is_scalar()) {
         bool b;

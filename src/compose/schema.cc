@@ -32,13 +32,47 @@ const json& spec() {
   return s;
 }
 
-const std::regex& regex_for(const std::string& pattern) {
+bool all_of(const std::string& s, bool (*pred)(char)) {
+  for (char c : s)
+    if (!pred(c)) return false;
+  return true;
+}
+bool alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+bool name_char(char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; }
+
+// The schema's patterns, matched by hand: std::regex recurses per character and would
+// overflow the stack on a long enough value. Unknown patterns fall back to std::regex.
+bool pattern_matches(const std::string& pattern, const std::string& s) {
+  if (pattern == "^.+$") return !s.empty() && s.find('\n') == std::string::npos;
+  if (pattern == ".+") return !s.empty() && s.find_first_not_of('\n') != std::string::npos;
+  if (pattern == "^x-") return s.rfind("x-", 0) == 0;
+  if (pattern == "^[a-z]+$") return !s.empty() && all_of(s, [](char c) { return c >= 'a' && c <= 'z'; });
+  if (pattern == "^[a-zA-Z0-9._-]+$") return !s.empty() && all_of(s, name_char);
+  if (pattern == "[a-zA-Z0-9][a-zA-Z0-9_.-]+") {
+    for (size_t i = 0; i + 1 < s.size(); ++i)
+      if (alnum(s[i]) && name_char(s[i + 1])) return true;
+    return false;
+  }
+  if (pattern.rfind("^(always|never|build|if_not_present|missing|refresh|daily|weekly|every_", 0) == 0) {
+    for (const char* w : {"always", "never", "build", "if_not_present", "missing", "refresh", "daily", "weekly"})
+      if (s == w) return true;
+    if (s.rfind("every_", 0) != 0 || s.size() == 6) return false;
+    size_t i = 6;
+    while (i < s.size()) {
+      size_t d = i;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+      if (i == d || i >= s.size() || std::string("wdhms").find(s[i]) == std::string::npos) return false;
+      ++i;
+    }
+    return true;
+  }
+  if (s.size() > 4096) return false;
   static std::mutex mu;
   static std::map<std::string, std::unique_ptr<std::regex>> cache;
   std::lock_guard<std::mutex> lock(mu);
   auto& r = cache[pattern];
   if (!r) r = std::make_unique<std::regex>(pattern, std::regex::ECMAScript);
-  return *r;
+  return std::regex_search(s, *r);
 }
 
 struct Failure {
@@ -60,8 +94,8 @@ std::string type_of(const Node& n) {
       if (n.plain_bool(&b)) return "boolean";
       if (n.plain_int(&i)) return "integer";
       if (n.plain_float(&d)) return "number";
-      const std::string& v = n.value();
-      if (v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL") return "null";
+      // The reader makes written nulls Null nodes; an empty or "null" plain scalar here is the
+      // result of interpolation, which compose treats as a string.
       return "string";
     }
   }
@@ -132,7 +166,7 @@ class Validator {
       }
     }
     if (auto it = schema.find("pattern"); it != schema.end() && actual == "string") {
-      if (!std::regex_search(n.value(), regex_for(it->get<std::string>())))
+      if (!pattern_matches(it->get<std::string>(), n.value()))
         return Failure{n.location(), path + " \"" + n.value() + "\" does not match pattern " + it->get<std::string>(), depth};
     }
     if (actual == "integer" || actual == "number") {
@@ -188,8 +222,16 @@ class Validator {
       }
       if (passed == 0) {
         // A branch that failed on the value's own type is less telling than one that got
-        // further; when all failed at this level, say what forms are accepted.
+        // further or whose type matched; otherwise say what forms are accepted.
         if (best && best->depth > depth) return best;
+        std::optional<Failure> typed;
+        int typed_count = 0;
+        for (const auto& sub : *it) {
+          if (!branch_type_matches(n, sub)) continue;
+          ++typed_count;
+          typed = check(n, sub, path, depth, nullptr);
+        }
+        if (typed_count == 1 && typed) return typed;
         return Failure{n.location(), path + " has an invalid form (" + describe_forms(*it) + ")", depth};
       }
       if (passed > 1) return Failure{n.location(), path + " matches more than one allowed form", depth};
@@ -208,6 +250,21 @@ class Validator {
   }
 
  private:
+  bool branch_type_matches(const Node& n, const json& branch) {
+    const json* sch = &branch;
+    if (auto r = branch.find("$ref"); r != branch.end()) {
+      std::string ref = r->get<std::string>();
+      sch = &spec()["$defs"][ref.substr(ref.rfind('/') + 1)];
+    }
+    auto ty = sch->find("type");
+    if (ty == sch->end()) return false;
+    std::string actual = type_of(n);
+    if (ty->is_string()) return type_matches(actual, ty->get<std::string>());
+    for (const auto& t : *ty)
+      if (type_matches(actual, t.get<std::string>())) return true;
+    return false;
+  }
+
   std::string describe_forms(const json& branches) {
     std::string s;
     for (const auto& b : branches) {
@@ -241,7 +298,7 @@ class Validator {
       }
       if (pprops) {
         for (auto it = pprops->begin(); it != pprops->end(); ++it) {
-          if (std::regex_search(k, regex_for(it.key()))) {
+          if (pattern_matches(it.key(), k)) {
             matched = true;
             if (auto f = check(e.value, it.value(), child, depth + 1, nullptr)) return f;
           }

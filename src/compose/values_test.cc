@@ -122,8 +122,10 @@ TEST(Volumes, ShortSyntax) {
 
 TEST(Volumes, Malformed) {
   EXPECT_THROW(parse_volume_spec(""), std::invalid_argument);
-  EXPECT_THROW(parse_volume_spec("a:b:c:d"), std::invalid_argument);
-  EXPECT_THROW(parse_volume_spec("a::b"), std::invalid_argument);
+  EXPECT_THROW(parse_volume_spec("vol:/a:ro:extra"), std::invalid_argument);
+  EXPECT_THROW(parse_volume_spec("vol::/a"), std::invalid_argument);
+  // A single letter before a colon is a Windows drive, as in compose.
+  EXPECT_EQ(parse_volume_spec("c:/x:/y").source, "c:/x");
 }
 
 TEST(Shell, SplitsLikeShellwords) {

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <csignal>
 #include <regex>
 #include <sstream>
 
@@ -41,6 +43,7 @@ struct TempDir {
       throw EnvError("cannot create a temporary directory in " + parent + ": " + std::strerror(errno) +
                      " (set TMPDIR to a writable directory with ~500 MB free)");
     path = tmpl;
+    std::ofstream(path + "/owner.pid") << ::getpid() << "\n";
   }
   ~TempDir() {
     std::error_code ec;
@@ -48,15 +51,31 @@ struct TempDir {
   }
 };
 
-std::string last_lines(const std::string& text, int n) {
-  std::vector<std::string> lines;
+// An interrupted run (Ctrl-C skips destructors) leaves a rootfs tar of 100+ MB behind; the next
+// run removes those whose owner process is gone.
+void remove_stale_temp_dirs(const std::string& parent) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(parent, ec)) {
+    std::string name = entry.path().filename();
+    if (name.rfind("slipway-base-", 0) != 0 || !entry.is_directory(ec)) continue;
+    std::ifstream pidfile(entry.path() / "owner.pid");
+    long pid = 0;
+    if (!(pidfile >> pid) || pid <= 0) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::filesystem::remove_all(entry.path(), ec);
+  }
+}
+
+// The line of mmdebstrap's output that says what went wrong: its first "E:" line (apt's own
+// reason comes first; later ones only say that the run failed), else the last line.
+std::string failure_reason(const std::string& text) {
   std::istringstream in(text);
-  std::string l;
-  while (std::getline(in, l))
-    if (!l.empty()) lines.push_back(l);
-  std::string out;
-  for (size_t i = lines.size() > size_t(n) ? lines.size() - n : 0; i < lines.size(); ++i) out += "\n  " + lines[i];
-  return out;
+  std::string l, last;
+  while (std::getline(in, l)) {
+    if (l.rfind("E: ", 0) == 0) return l.substr(3);
+    if (!l.empty()) last = l;
+  }
+  return last.empty() ? "no output" : last;
 }
 
 std::string read_status_from_tar(const std::string& tar_path) {
@@ -159,6 +178,7 @@ BaseImageResult make_debian_base(const Client& client, const BaseImageOptions& o
     const char* t = std::getenv("TMPDIR");
     parent = t && *t ? t : "/var/tmp";
   }
+  remove_stale_temp_dirs(parent);
   TempDir dir(parent);
   std::string tar = dir.path + "/rootfs.tar";
 
@@ -176,8 +196,8 @@ BaseImageResult make_debian_base(const Client& client, const BaseImageOptions& o
   SubprocessResult res = run_process(argv, so);
   r.bootstrap_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (res.exit_code != 0)
-    throw EnvError("mmdebstrap failed for " + r.suite + " (exit " + std::to_string(res.exit_code) + "):" +
-                   last_lines(res.err + res.out, 8));
+    throw EnvError("mmdebstrap failed for " + r.suite + " (exit " + std::to_string(res.exit_code) +
+                   "): " + failure_reason(res.err + res.out) + " (check the suite name, --mirror and network access)");
   struct stat st;
   if (::stat(tar.c_str(), &st) != 0) throw EnvError("mmdebstrap reported success but wrote no " + tar);
   r.tar_bytes = st.st_size;
@@ -219,6 +239,7 @@ BaseImageResult make_debian_base(const Client& client, const BaseImageOptions& o
       if (errno != EINTR) throw EnvError("reading " + tar + ": " + std::strerror(errno));
     }
   };
+  if (auto before = client.find_image(o.image)) r.previous_image_id = before->value("Id", "");
   size_t colon = o.image.find(':');
   auto t1 = std::chrono::steady_clock::now();
   r.image_id = client.import_image(reader, o.image.substr(0, colon), o.image.substr(colon + 1), changes,

@@ -27,6 +27,7 @@ struct BasePackage {
 struct BaseImageResult {
   std::string image;     // "debian:bookworm"
   std::string image_id;
+  std::string previous_image_id;  // what the tag named before, "" if nothing
   std::string suite;
   std::string created;   // UTC, RFC 3339
   std::vector<BasePackage> packages;

@@ -1,5 +1,7 @@
 #include "engine/client.h"
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
@@ -59,6 +61,19 @@ std::string status_text(long status) {
   }
 }
 
+// Docker's socket when it exists; otherwise Podman's Docker-compatible one (rootless, then
+// rootful) when one of those exists; otherwise Docker's, so the error names the usual place.
+std::string default_host() {
+  struct stat st;
+  if (::stat("/var/run/docker.sock", &st) == 0) return kDefaultHost;
+  std::vector<std::string> candidates;
+  if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg) candidates.push_back(std::string(xdg) + "/podman/podman.sock");
+  candidates.push_back("/run/podman/podman.sock");
+  for (const auto& c : candidates)
+    if (::stat(c.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) return "unix://" + c;
+  return kDefaultHost;
+}
+
 }  // namespace
 
 EngineError::EngineError(long status, std::string engine_message, const std::string& context)
@@ -85,7 +100,7 @@ struct Client::State {
 Client::Client(ClientOptions options) : state_(std::make_shared<State>()) {
   if (options.host.empty()) {
     const char* env = std::getenv("DOCKER_HOST");
-    options.host = env && *env ? env : kDefaultHost;
+    options.host = env && *env ? env : default_host();
   }
   state_->transport = std::make_unique<Transport>(Endpoint::parse(options.host), options.connect_timeout_seconds);
   state_->version = options.api_version;

@@ -76,7 +76,8 @@ Filters label_filters(const Labels& labels);
 
 struct ClientOptions {
   // "unix:///path", "tcp://host:port" or an absolute socket path. Empty: $DOCKER_HOST, else
-  // unix:///var/run/docker.sock.
+  // unix:///var/run/docker.sock, else Podman's socket ($XDG_RUNTIME_DIR/podman/podman.sock,
+  // /run/podman/podman.sock) when only that exists.
   std::string host;
   // Force an API version ("1.41") instead of negotiating; empty = negotiate.
   std::string api_version;

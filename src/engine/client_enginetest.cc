@@ -14,10 +14,16 @@
 #include <sstream>
 #include <thread>
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <gtest/gtest.h>
 
 #include "engine/build_context.h"
 #include "engine/client.h"
+#include "engine/image_build.h"
 
 namespace slipway::engine {
 namespace {
@@ -379,6 +385,140 @@ TEST_F(EngineTest, EventsStreamWithFilters) {
   });
   creator.join();
   EXPECT_TRUE(seen);
+}
+
+TEST_F(EngineTest, ServiceBuildSkipsAnUnchangedContext) {
+  char tmpl[] = "/tmp/slipway-svc-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::ofstream(dir + "/Dockerfile") << "FROM " << image_ << "\nCOPY a.txt /a.txt\n";
+  std::ofstream(dir + "/a.txt") << "one";
+  nlohmann::ordered_json build = {{"context", dir}, {"dockerfile", "Dockerfile"},
+                                  {"labels", {{"io.slipway.test", run_id()}}}};
+  std::string tag = "slipway-test-svc-" + run_id();
+  auto first = build_service(client, "svc", build, tag);
+  EXPECT_FALSE(first.up_to_date);
+  EXPECT_EQ(first.image, tag + ":latest");
+  auto again = build_service(client, "svc", build, tag);
+  EXPECT_TRUE(again.up_to_date);
+  EXPECT_EQ(again.image_id, first.image_id);
+  EXPECT_EQ(client.inspect_image(tag)["Config"]["Labels"][kContextHashLabel], first.context_hash);
+  std::ofstream(dir + "/a.txt", std::ios::trunc) << "two";
+  auto changed = build_service(client, "svc", build, tag);
+  EXPECT_FALSE(changed.up_to_date);
+  EXPECT_NE(changed.context_hash, first.context_hash);
+  ServiceBuildOptions forced;
+  forced.no_cache = true;
+  EXPECT_FALSE(build_service(client, "svc", build, tag, forced).up_to_date);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(EngineTest, MissingBaseImageIsExplained) {
+  char tmpl[] = "/tmp/slipway-svc-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string missing = "debian:slipway-missing-" + run_id();
+  std::ofstream(dir + "/Dockerfile") << "ARG SUITE=slipway-missing-" << run_id() << "\nFROM debian:${SUITE}\nRUN true\n";
+  nlohmann::ordered_json build = {{"context", dir}, {"labels", {{"io.slipway.test", run_id()}}}};
+  try {
+    build_service(client, "web", build, "slipway-test-never-" + run_id());
+    FAIL();
+  } catch (const EngineError& e) {
+    FAIL() << "expected the explained EnvError, got " << e.what();
+  } catch (const EnvError& e) {
+    EXPECT_NE(std::string(e.what()).find("base image " + missing), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("slipway base " + missing), std::string::npos) << e.what();
+  }
+  std::ofstream(dir + "/Dockerfile", std::ios::trunc) << "FROM " << image_ << "\nRUN [\"/bin/busybox\", \"false\"]\n";
+  try {
+    build_service(client, "web", build, "slipway-test-never-" + run_id());
+    FAIL();
+  } catch (const BuildError& e) {
+    EXPECT_NE(std::string(e.what()).find("build of service web failed"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// Forwards 127.0.0.1:<port> to the engine's unix socket, so the tcp:// transport (including the
+// upgraded exec connection and its half-close) is exercised against the real engine.
+class TcpProxy {
+ public:
+  TcpProxy() {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    ::listen(listen_fd_, 16);
+    thread_ = std::thread([this] {
+      for (;;) {
+        int c = ::accept(listen_fd_, nullptr, nullptr);
+        if (c < 0) return;
+        std::thread(pump, c).detach();
+      }
+    });
+  }
+  ~TcpProxy() {
+    ::shutdown(listen_fd_, SHUT_RDWR);
+    ::close(listen_fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  static void pump(int client) {
+    int engine = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un ua{};
+    ua.sun_family = AF_UNIX;
+    std::strcpy(ua.sun_path, "/var/run/docker.sock");
+    if (::connect(engine, reinterpret_cast<sockaddr*>(&ua), sizeof ua) != 0) {
+      ::close(client);
+      ::close(engine);
+      return;
+    }
+    bool open[2] = {true, true};  // client->engine, engine->client
+    char buf[65536];
+    while (open[0] || open[1]) {
+      pollfd p[2] = {{client, static_cast<short>(open[0] ? POLLIN : 0), 0},
+                     {engine, static_cast<short>(open[1] ? POLLIN : 0), 0}};
+      if (::poll(p, 2, 10000) <= 0) break;
+      for (int i = 0; i < 2; ++i) {
+        if (!open[i] || !p[i].revents) continue;
+        int from = i == 0 ? client : engine, to = i == 0 ? engine : client;
+        ssize_t n = ::read(from, buf, sizeof buf);
+        if (n <= 0) {
+          open[i] = false;
+          ::shutdown(to, SHUT_WR);
+        } else if (::send(to, buf, static_cast<size_t>(n), MSG_NOSIGNAL) != n) {
+          open[0] = open[1] = false;
+        }
+      }
+    }
+    ::close(client);
+    ::close(engine);
+  }
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST_F(EngineTest, TcpEndpointSpeaksTheSameApi) {
+  TcpProxy proxy;
+  ClientOptions o;
+  o.host = "tcp://127.0.0.1:" + std::to_string(proxy.port());
+  Client tcp(o);
+  tcp.ping();
+  EXPECT_EQ(tcp.api_version(), client.api_version());
+  std::string id = container({"/bin/busybox", "sleep", "30"});
+  tcp.start_container(id);
+  ExecOptions e;
+  e.cmd = {"/bin/busybox", "wc", "-c"};
+  e.stdin_data = std::string(100000, 'y');
+  auto r = tcp.exec(id, e);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("100000"), std::string::npos) << r.out << r.err;
+  EXPECT_TRUE(tcp.find_container(id).has_value());
 }
 
 }  // namespace

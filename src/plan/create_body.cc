@@ -124,6 +124,7 @@ class Translator {
     }
     attach_networks();
     labels();
+    if (host_.value("ReadonlyRootfs", false)) bind_files_read_only();
     out_.stop_timeout = stop_timeout_seconds(spec_);
     json body = config_;
     body["HostConfig"] = host_;
@@ -739,6 +740,20 @@ class Translator {
         out_.extra_networks.push_back({name, ep});
       }
     }
+  }
+
+  // The engine refuses to copy files into a read-only root filesystem, so there a file
+  // secret is bind-mounted read-only instead, which cannot change its owner or mode.
+  void bind_files_read_only() {
+    for (const auto& f : out_.files) {
+      path_ = f.kind + "s";
+      if (f.source_file.empty())
+        bad(f.kind + " \"" + f.name + "\" needs file: on a read_only container (the engine cannot copy into a read-only root filesystem)");
+      if (f.uid != 0 || f.gid != 0 || f.mode != 0444)
+        bad(f.kind + " \"" + f.name + "\" cannot get uid/gid/mode on a read_only container (drop them, or drop read_only)");
+      host_["Binds"].push_back(f.source_file + ":" + f.target + ":ro");
+    }
+    out_.files.clear();
   }
 
   void labels() {

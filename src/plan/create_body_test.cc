@@ -34,6 +34,9 @@ TEST(CreateBody, EveryListedOption) {
   ojson model = load(kData + "full.json");
   EXPECT_THROW(spec_for(model, "web"), UserError);
   EXPECT_THROW(spec_for(model, "web", "1.44"), UserError);  // volume subpath
+  // read_only and a secret with a mode exclude each other (see ReadOnlyContainersBindSecrets).
+  EXPECT_THROW(spec_for(model, "web", "1.45"), UserError);
+  model["services"]["web"].erase("read_only");
   ContainerSpec s = spec_for(model, "web", "1.45");
   const json& b = s.body;
   const json& h = b["HostConfig"];
@@ -68,7 +71,6 @@ TEST(CreateBody, EveryListedOption) {
   EXPECT_EQ(h["CapAdd"], json({"NET_ADMIN"}));
   EXPECT_EQ(h["CapDrop"], json({"ALL"}));
   EXPECT_TRUE(h["Init"]);
-  EXPECT_TRUE(h["ReadonlyRootfs"]);
   EXPECT_EQ(h["Ulimits"], json::parse(R"([{"Name":"nofile","Soft":1024,"Hard":2048},{"Name":"nproc","Soft":65535,"Hard":65535}])"));
   EXPECT_EQ(h["Sysctls"]["net.core.somaxconn"], "1024");
   EXPECT_EQ(h["ExtraHosts"], json({"other:1.2.3.4", "somehost:162.242.195.82"}));
@@ -142,6 +144,18 @@ TEST(CreateBody, UnsupportedOptionsAreErrorsNamingThem) {
   EXPECT_NE(message(R"({"ports":[{"target":80,"mode":"weird"}]})").find("mode"), std::string::npos);
   EXPECT_NE(message(R"({"ulimits":{"nofile":{"soft":"x","hard":1}}})").find("ulimits"), std::string::npos);
   EXPECT_EQ(message(R"({"restart":"on-failure:3","x-custom":1,"develop":{}})"), "no error");
+}
+
+TEST(CreateBody, ReadOnlyContainersBindSecrets) {
+  ojson model = ojson::parse(R"({"name":"p","services":{"s":{"image":"x","read_only":true,
+    "secrets":[{"source":"a","target":"/run/secrets/a"}]}},
+    "secrets":{"a":{"name":"p_a","file":"/srv/a.txt"}}})");
+  ContainerSpec s = spec_for(model, "s");
+  EXPECT_TRUE(s.body["HostConfig"]["ReadonlyRootfs"]);
+  EXPECT_TRUE(s.files.empty());
+  EXPECT_EQ(s.body["HostConfig"]["Binds"], json({"/srv/a.txt:/run/secrets/a:ro"}));
+  model["services"]["s"]["secrets"][0]["mode"] = "0400";
+  EXPECT_THROW(spec_for(model, "s"), UserError);
 }
 
 TEST(CreateBody, SecretDefaultsAndExternalSecrets) {

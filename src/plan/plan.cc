@@ -36,7 +36,9 @@ std::string Action::describe() const {
     case ActionType::create_volume:
       return with_reason("create volume " + name);
     case ActionType::create_container: {
-      std::string img = image_id.empty() ? image + ", built or pulled above" : image_id.substr(0, 19) + "…";
+      std::string img = !image_id.empty() ? image_id.substr(0, 19) + "…"
+                        : image_built     ? image + ", built above"
+                                          : image + ", pulled above";
       return with_reason("create container " + name + " (image " + img + ")");
     }
     case ActionType::recreate_container:
@@ -295,6 +297,7 @@ Plan plan_up(const compose::Project& project, const Observed& observed, const Up
 
   // Images first: a failing build should stop `up` before anything else changes.
   std::map<std::string, std::string> image_ids;  // reference -> ID ("" = made by this plan)
+  std::set<std::string> built;                   // references a build in this plan makes
   std::set<std::string> planned_images;
   for (const auto& s : order) {
     const ojson& spec = services[s];
@@ -316,6 +319,7 @@ Plan plan_up(const compose::Project& project, const Observed& observed, const Up
     if (has_build) {
       a.type = ActionType::build_image;
       a.build = spec["build"];
+      built.insert(ref);
       a.reason = have == observed.images.end() ? "" : "rebuild";
     } else {
       if (policy == "never")
@@ -486,6 +490,7 @@ Plan plan_up(const compose::Project& project, const Observed& observed, const Up
       a.reason = reason;
       a.image = ref;
       a.image_id = image_id;
+      a.image_built = built.count(ref) > 0;
       a.stop_timeout = cs.stop_timeout;
       if (have) a.id = have->id;
       if (type != ActionType::start_container) {

@@ -41,6 +41,7 @@ struct Action {
   std::optional<ContainerSpec> container;  // create / recreate
   std::string image;       // image reference the container runs or the build produces
   std::string image_id;    // its ID when known; empty when a build/pull in this plan makes it
+  bool image_built = false;  // with an empty image_id: a build (not a pull) makes it
   nlohmann::ordered_json service_spec;   // for the config hash once a build gives the image ID
   nlohmann::ordered_json build;          // build_image: the service's build section
   std::string condition;   // wait: service_healthy / service_completed_successfully / service_started

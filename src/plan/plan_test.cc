@@ -158,7 +158,7 @@ TEST(PlanUp, MissingImagesAreBuiltOrPulledFirst) {
   ASSERT_GE(plan.actions.size(), 2u);
   EXPECT_EQ(plan.actions[0].describe(), "pull image db:1");
   EXPECT_EQ(plan.actions[1].describe(), "build image shop-web (service web)");
-  EXPECT_EQ(plan.actions.back().describe(), "create container shop-web-1 (image shop-web, built or pulled above)");
+  EXPECT_EQ(plan.actions.back().describe(), "create container shop-web-1 (image shop-web, built above)");
   p.model["services"]["db"]["pull_policy"] = "never";
   EXPECT_THROW(plan_up(p, o, {}), UserError);
 }

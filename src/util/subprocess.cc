@@ -155,6 +155,18 @@ SubprocessResult run_process(const std::vector<std::string>& argv, const Subproc
   }
 
   char buf[65536];
+  // A callback that throws must not leave the child running or unreaped.
+  struct Reaper {
+    pid_t pid;
+    bool armed = true;
+    ~Reaper() {
+      if (!armed) return;
+      ::kill(pid, SIGTERM);
+      int st;
+      while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+      }
+    }
+  } reaper{pid};
   while (in_w.fd >= 0 || out_r.fd >= 0 || err_r.fd >= 0) {
     pollfd fds[3];
     int n = 0;
@@ -204,6 +216,7 @@ SubprocessResult run_process(const std::vector<std::string>& argv, const Subproc
     drain(idx_err, err_r, options.capture_stderr, options.on_stderr, result.err);
   }
 
+  reaper.armed = false;
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) throw EnvError("waiting for " + argv[0] + ": " + std::strerror(errno));

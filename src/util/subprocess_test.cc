@@ -94,5 +94,11 @@ TEST(Subprocess, StreamsChunksToCallbacks) {
   EXPECT_EQ(r.err, "err\n");
 }
 
+TEST(Subprocess, ThrowingCallbackStopsTheChild) {
+  SubprocessOptions o;
+  o.on_stdout = [](const std::string&) { throw std::runtime_error("stop"); };
+  EXPECT_THROW(run_process({"sh", "-c", "echo x; sleep 30"}, o), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace slipway

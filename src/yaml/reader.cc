@@ -201,9 +201,12 @@ class Reader {
 
   void count(size_t nodes, const Mark& where) {
     total_ += nodes;
-    if (total_ > limits_.max_nodes)
-      throw UserError(where.location(), "document expands to more than " + std::to_string(limits_.max_nodes) +
-                                            " nodes (alias bomb?)");
+    if (total_ > limits_.max_nodes) budget_error(where);
+  }
+
+  [[noreturn]] void budget_error(const Mark& where) const {
+    throw UserError(where.location(), "document expands to more than " + std::to_string(limits_.max_nodes) +
+                                          " nodes (alias bomb?)");
   }
 
   void define_anchor(const std::string& name, size_t begin, size_t total_before) {
@@ -389,12 +392,12 @@ class Reader {
           break;
         }
         case TapeEvent::Scalar:
-          if (++built > limits_.max_nodes) count(limits_.max_nodes + 1, t.mark);
+          if (++built > limits_.max_nodes) budget_error(t.mark);  // pass 1 makes this unreachable
           deliver(frames, make_scalar(t), &root);
           break;
         case TapeEvent::SeqStart:
         case TapeEvent::MapStart: {
-          if (++built > limits_.max_nodes) count(limits_.max_nodes + 1, t.mark);
+          if (++built > limits_.max_nodes) budget_error(t.mark);  // pass 1 makes this unreachable
           // Aliases can nest an anchor inside deeper structure than it was written in.
           if (static_cast<int>(frames.size()) >= limits_.max_depth) depth_error(t.mark);
           Frame f;

@@ -1,0 +1,57 @@
+#include "apply/observe.h"
+
+#include <gtest/gtest.h>
+
+#include "apply/apply.h"
+
+namespace slipway::apply {
+namespace {
+
+TEST(Observe, SummaryToContainer) {
+  auto c = from_summary(nlohmann::json::parse(R"({
+    "Id": "abc", "Names": ["/shop-web-1"], "ImageID": "sha256:1", "State": "running",
+    "Status": "Up 5 seconds (health: starting)",
+    "Labels": {"com.docker.compose.service": "web", "com.docker.compose.container-number": "1",
+               "com.docker.compose.config-hash": "h", "com.docker.compose.oneoff": "False"}})"));
+  EXPECT_EQ(c.name, "shop-web-1");
+  EXPECT_EQ(c.service, "web");
+  EXPECT_EQ(c.number, 1);
+  EXPECT_EQ(c.config_hash, "h");
+  EXPECT_EQ(c.health, "starting");
+  EXPECT_FALSE(c.oneoff);
+  EXPECT_TRUE(c.running());
+  auto exited = from_summary(nlohmann::json::parse(
+      R"({"Id": "x", "State": "exited", "Status": "Exited (137) 2 minutes ago", "Labels": {"com.docker.compose.oneoff": "True"}})"));
+  EXPECT_EQ(exited.exit_code, 137);
+  EXPECT_TRUE(exited.oneoff);
+  EXPECT_FALSE(exited.running());
+  EXPECT_EQ(exited.number, 0);
+  EXPECT_NO_THROW(from_summary(nlohmann::json::object()));
+}
+
+TEST(Apply, SecretContentsAndDigests) {
+  compose::Project p;
+  p.environment = {{"TOKEN", "t0ken"}};
+  p.model = nlohmann::ordered_json::parse(R"({"secrets": {"env": {"environment": "TOKEN"}, "missing": {"file": "/nonexistent/x"}},
+    "configs": {"inline": {"content": "hello"}}})");
+  auto digests = file_digests(p);
+  EXPECT_EQ(digests.size(), 2u);
+  EXPECT_EQ(digests["config:inline"], "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  EXPECT_TRUE(digests.count("secret:env"));
+  plan::FileInjection f;
+  f.kind = "secret";
+  f.name = "missing";
+  f.source_file = "/nonexistent/x";
+  try {
+    file_content(p, f);
+    FAIL();
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot read /nonexistent/x"), std::string::npos);
+  }
+  f.source_file.clear();
+  f.environment = "TOKEN";
+  EXPECT_EQ(file_content(p, f), "t0ken");
+}
+
+}  // namespace
+}  // namespace slipway::apply
