@@ -281,6 +281,10 @@ class Runner {
       return;
     }
     bool was_running = (*old)["State"].value("Running", false);
+    // Planned before a build that turned out to give the same image: nothing to change.
+    if (a.image_id.empty() && a.reason == "new image" && was_running && (*old)["Config"].contains("Labels") &&
+        (*old)["Config"]["Labels"].value(plan::label::kConfigHash, "") == body["Labels"][plan::label::kConfigHash])
+      return;
     // Anonymous volumes (an image's VOLUME, `- /data`) hold data too: the new container
     // mounts the old one's, as Compose does, so a recreate keeps them.
     if ((*old).contains("Mounts"))

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <pthread.h>
 #include <regex>
 #include <sstream>
 
@@ -151,14 +152,46 @@ std::regex go_regex(const std::string& pattern) {
   return std::regex(out, flags);
 }
 
-// A search that fails as an evaluation error rather than a crash on pathological input.
-bool regex_search_safe(const std::string& text, const std::regex& re, std::optional<std::string>* err) {
+struct SearchJob {
+  const std::string* text;
+  const std::regex* re;
+  bool found = false;
+  std::optional<std::string> err;
+};
+
+void* run_search(void* arg) {
+  auto* job = static_cast<SearchJob*>(arg);
   try {
-    return std::regex_search(text, re);
-  } catch (const std::regex_error& e) {
-    *err = std::string("regexp evaluation failed: ") + e.what();
-    return false;
+    job->found = std::regex_search(*job->text, *job->re);
+  } catch (const std::exception& e) {
+    job->err = std::string("regexp evaluation failed: ") + e.what();
   }
+  return nullptr;
+}
+
+// A search that fails as an evaluation error rather than a crash on pathological input.
+// libstdc++'s matcher recurses once per character for patterns like ".*", so long texts (an
+// http body, a big file) are searched on a thread with a stack sized for them.
+bool regex_search_safe(const std::string& text, const std::regex& re, std::optional<std::string>* err) {
+  SearchJob job{&text, &re};
+  if (text.size() < 16 * 1024) {
+    run_search(&job);
+  } else {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    size_t stack = std::min<size_t>(std::max<size_t>(text.size() * 512, 64u << 20), size_t(1) << 30);
+    pthread_attr_setstacksize(&attr, stack);
+    pthread_t t;
+    if (pthread_create(&t, &attr, run_search, &job) != 0) {
+      pthread_attr_destroy(&attr);
+      *err = "regexp evaluation failed: text too large (" + std::to_string(text.size()) + " bytes)";
+      return false;
+    }
+    pthread_join(t, nullptr);
+    pthread_attr_destroy(&attr);
+  }
+  if (job.err) *err = job.err;
+  return job.found;
 }
 
 }  // namespace

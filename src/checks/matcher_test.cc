@@ -72,6 +72,12 @@ TEST(Matcher, Semver) {
   EXPECT_FALSE(SemRange::parse(">>1.0.0"));
 }
 
+TEST(Matcher, LongTextRegexDoesNotCrash) {
+  std::string big(1 << 20, 'a');
+  EXPECT_TRUE(ok(json{{"match-regexp", "^(a|b)*$"}}, Value(json(big))));
+  EXPECT_FALSE(ok(json{{"match-regexp", "a*x"}}, Value(json(big.substr(0, 100000)))));
+}
+
 TEST(Matcher, HumanFailureText) {
   PropertyResult r = validate(json("this is a failing test"), Value(json("this is a test")));
   EXPECT_EQ(r.detail.human(), "Expected\n    \"this is a test\"\nto equal\n    \"this is a failing test\"");

@@ -180,6 +180,12 @@ class Renderer {
   }
 
   TNode parse_block(const std::string& kw, const std::string& rest, int line, size_t& pos) {
+    struct Depth {
+      int& d;
+      explicit Depth(int& x) : d(++x) {}
+      ~Depth() { --d; }
+    } depth(depth_);
+    if (depth_ > 100) fail(line, "blocks nest too deeply");
     TNode n;
     n.kind = kw == "if" ? TNode::If : kw == "range" ? TNode::Range : TNode::With;
     n.pipe = parse_pipe(rest, line);
@@ -312,7 +318,9 @@ class Renderer {
         a.lit = t.s;
       } else if (t.kind == Tok::Open) {
         a.kind = Arg::Sub;
+        if (++paren_depth_ > 100) fail(line, "parentheses nest too deeply");
         a.sub = std::make_shared<Pipe>(parse_pipe_toks(toks, pos, line));
+        --paren_depth_;
         if (pos >= toks.size() || toks[pos].kind != Tok::Close) fail(line, "unclosed (");
         ++pos;
         // (pipeline).Field
@@ -675,6 +683,8 @@ class Renderer {
   std::string file_;
   std::vector<Item> items_;
   std::string else_rest_;
+  int depth_ = 0;
+  int paren_depth_ = 0;
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
+#include <unordered_map>
 #include <utility>
 
 #include "compose/merge.h"
@@ -21,6 +23,8 @@ struct Link {
 struct Resolver {
   const ExtendsContext& context;
   std::map<std::string, Node> loaded;  // other files' services, paths rebased
+  std::set<std::pair<std::string, std::string>> active;  // (file, service) being resolved
+  static constexpr size_t kMaxDepth = 2000;
 
   std::string chain_text(const std::vector<Link>& chain) {
     std::string s;
@@ -44,9 +48,22 @@ struct Resolver {
   }
 
   // Returns the resolved definition of services[name] (also stored back into `services`).
+  // Node::find is a linear scan; generated projects can hold thousands of services.
+  std::map<const Node*, std::unordered_map<std::string, size_t>> indexes;
+
+  Node* lookup(Node& services, const std::string& name) {
+    auto& index = indexes[&services];
+    if (index.size() != services.entries().size()) {
+      index.clear();
+      for (size_t i = 0; i < services.entries().size(); ++i) index.emplace(services.entries()[i].key.value(), i);
+    }
+    auto it = index.find(name);
+    return it == index.end() ? nullptr : &services.entries()[it->second].value;
+  }
+
   Node resolve(const std::string& name, Node& services, const std::string& file, const std::string& base_dir,
-               std::vector<Link> chain) {
-    Node* s = services.find(name);
+               std::vector<Link>& chain) {
+    Node* s = lookup(services, name);
     if (!s || s->is_null()) return Node();
     if (!s->is_mapping()) throw UserError(s->location(), "services." + name + " must be a mapping");
     const Node* ext = s->find("extends");
@@ -69,13 +86,23 @@ struct Resolver {
       throw UserError(ext->location(), "services." + name + ".extends must be a string or a mapping");
     }
 
-    for (const auto& l : chain) {
-      if (l.file == file && l.service == name) {
-        chain.push_back({file, name});
-        throw UserError(ext->location(), "circular extends: " + chain_text(chain) + " (remove one of these extends)");
-      }
+    if (active.count({file, name})) {
+      chain.push_back({file, name});
+      throw UserError(ext->location(), "circular extends: " + chain_text(chain) + " (remove one of these extends)");
     }
+    // The resolution recurses once per link; bound it so a generated file cannot exhaust the stack.
+    if (chain.size() >= kMaxDepth)
+      throw UserError(ext->location(), "extends chain deeper than " + std::to_string(kMaxDepth) + " services (shorten it)");
     chain.push_back({file, name});
+    active.insert({file, name});
+    struct Pop {
+      std::vector<Link>& chain;
+      std::set<std::pair<std::string, std::string>>& active;
+      ~Pop() {
+        active.erase({chain.back().file, chain.back().service});
+        chain.pop_back();
+      }
+    } pop{chain, active};
 
     Node base;
     if (file_node) {
@@ -84,17 +111,18 @@ struct Resolver {
         if (const char* home = std::getenv("HOME")) path = std::string(home) + path.substr(1);
       }
       Node other = other_file_services(path, name, *file_node);  // a copy: resolving edits it
-      if (!other.find(ref))
+      if (!lookup(other, ref))
         throw UserError(ext->location(), "cannot extend service \"" + name + "\" in " + file + ": service \"" + ref +
                                              "\" not found in " + file_node->value());
       base = resolve(ref, other, path, fs::path(path).parent_path().string(), chain);
+      indexes.erase(&other);  // `other` dies here; its address may be reused
     } else {
-      if (!services.find(ref))
+      if (!lookup(services, ref))
         throw UserError(ext->location(),
                         "cannot extend service \"" + name + "\" in " + file + ": service \"" + ref + "\" not found");
       base = resolve(ref, services, file, base_dir, chain);
     }
-    s = services.find(name);  // resolving may have reshaped `services`
+    s = lookup(services, name);  // resolving may have reshaped `services`
     if (base.is_null()) return *s;
 
     strip_merge_tags(base);
@@ -247,7 +275,10 @@ void apply_extends(yaml::Node& file, const std::string& file_name, const std::st
   Resolver r{context, {}};
   std::vector<std::string> names;
   for (const auto& e : services->entries()) names.push_back(e.key.value());
-  for (const auto& name : names) r.resolve(name, *services, file_name, base_dir, {});
+  for (const auto& name : names) {
+    std::vector<Link> chain;
+    r.resolve(name, *services, file_name, base_dir, chain);
+  }
 }
 
 }  // namespace slipway::compose

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "util/error.h"
@@ -324,14 +325,19 @@ void enforce_unicity(Node& n, Path& p) {
 Node merge_value(Node base, const Node& over, Path& p);
 
 void merge_mappings(Node& base, const Node& over, Path& p) {
+  // Node::find is a linear scan; a project with thousands of services needs an index.
+  std::unordered_map<std::string, size_t> index;
+  for (size_t i = 0; i < base.entries().size(); ++i) index.emplace(base.entries()[i].key.value(), i);
   for (const auto& e : over.entries()) {
-    Node* existing = base.find(e.key.value());
-    if (!existing) {
-      base.set(e.key.value(), e.value, e.key.mark());
+    auto it = index.find(e.key.value());
+    if (it == index.end()) {
+      index.emplace(e.key.value(), base.entries().size());
+      base.entries().push_back(Node::Entry{e.key, e.value});
       continue;
     }
     p.push_back(e.key.value());
-    *existing = merge_value(std::move(*existing), e.value, p);
+    Node& existing = base.entries()[it->second].value;
+    existing = merge_value(std::move(existing), e.value, p);
     p.pop_back();
   }
 }
