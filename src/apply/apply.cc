@@ -386,7 +386,8 @@ ApplyResult apply(const engine::Client& client, const compose::Project& project,
     } catch (const Error& e) {
       if (options.progress) options.progress(a, i, total, true, -1);
       // The failing action was rolled back; say which one and how far the plan got.
-      std::string message = a.describe() + ": " + e.what();
+      std::string what = e.what();
+      std::string message = what.rfind(a.describe(), 0) == 0 ? what : a.describe() + ": " + what;
       if (result.done > 0)
         message += " (" + std::to_string(result.done) + " of " + std::to_string(total) +
                    " changes were made; `slipway up` continues from there)";

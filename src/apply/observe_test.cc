@@ -8,11 +8,11 @@ namespace slipway::apply {
 namespace {
 
 TEST(Observe, SummaryToContainer) {
-  auto c = from_summary(nlohmann::json::parse(R"({
+  auto c = from_summary(nlohmann::json::parse(R"J({
     "Id": "abc", "Names": ["/shop-web-1"], "ImageID": "sha256:1", "State": "running",
     "Status": "Up 5 seconds (health: starting)",
     "Labels": {"com.docker.compose.service": "web", "com.docker.compose.container-number": "1",
-               "com.docker.compose.config-hash": "h", "com.docker.compose.oneoff": "False"}})"));
+               "com.docker.compose.config-hash": "h", "com.docker.compose.oneoff": "False"}})J"));
   EXPECT_EQ(c.name, "shop-web-1");
   EXPECT_EQ(c.service, "web");
   EXPECT_EQ(c.number, 1);
@@ -21,7 +21,7 @@ TEST(Observe, SummaryToContainer) {
   EXPECT_FALSE(c.oneoff);
   EXPECT_TRUE(c.running());
   auto exited = from_summary(nlohmann::json::parse(
-      R"({"Id": "x", "State": "exited", "Status": "Exited (137) 2 minutes ago", "Labels": {"com.docker.compose.oneoff": "True"}})"));
+      R"J({"Id": "x", "State": "exited", "Status": "Exited (137) 2 minutes ago", "Labels": {"com.docker.compose.oneoff": "True"}})J"));
   EXPECT_EQ(exited.exit_code, 137);
   EXPECT_TRUE(exited.oneoff);
   EXPECT_FALSE(exited.running());

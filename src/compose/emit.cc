@@ -378,6 +378,13 @@ json compose_json_view(const json& model) {
             }
           }
         }
+        // develop.watch[].exec is a struct (not a pointer) in compose-go: always in its JSON.
+        if (s.contains("develop") && s["develop"].is_object() && s["develop"].contains("watch") &&
+            s["develop"]["watch"].is_array()) {
+          static const std::vector<std::string> trigger_order = {"path", "action", "target", "exec", "include", "ignore", "initial_sync"};
+          for (json& t : s["develop"]["watch"])
+            if (t.is_object()) insert_at_rank(t, trigger_order, "exec", json{{"command", nullptr}});
+        }
         insert_at_rank(s, service_order, "command", nullptr);
         insert_at_rank(s, service_order, "entrypoint", nullptr);
         if (s.contains("deploy") && s["deploy"].is_object()) {

@@ -167,8 +167,10 @@ std::string interpolate_at(std::string_view text, const InterpolateOptions& opti
 void interpolate_node(yaml::Node& node, const InterpolateOptions& options, std::string& path) {
   switch (node.kind()) {
     case yaml::Kind::Scalar:
-      if (node.value().find('$') != std::string::npos)
+      if (node.value().find('$') != std::string::npos) {
         node.set_value(interpolate_at(node.value(), options, node.location(), path));
+        node.set_interpolated(true);
+      }
       break;
     case yaml::Kind::Sequence: {
       size_t len = path.size();

@@ -222,6 +222,21 @@ TEST_F(Load, InterpolationPerFileBeforeMerge) {
   EXPECT_EQ(load(o).model["services"]["web"]["image"], "${A}");
 }
 
+// Compose reads an interpolated value as a string, casting it only where the schema wants a
+// number: `user: ${UID}` is the string "1000", a port target the integer 80.
+TEST_F(Load, InterpolatedNumbersAreStringsWhereTheSchemaWantsOne) {
+  write("compose.yaml",
+        "services:\n  web:\n    image: x\n    user: ${ID}\n    ports:\n      - target: ${P}\n        published: ${P}\n");
+  LoadOptions o = raw({"compose.yaml"});
+  o.normalize = true;
+  o.environment["ID"] = "1000";
+  o.environment["P"] = "80";
+  Project p = load(o);
+  EXPECT_EQ(p.model["services"]["web"]["user"], "1000");
+  EXPECT_EQ(p.model["services"]["web"]["ports"][0]["target"], 80);
+  EXPECT_EQ(p.model["services"]["web"]["ports"][0]["published"], "80");
+}
+
 TEST_F(Load, ResetAcrossFilesAndInExtends) {
   write("a.yaml", "services:\n  web:\n    image: a\n    ports: ['80:80']\n");
   write("b.yaml", "services:\n  base:\n    image: b\n    command: [x]\n  web:\n    ports: !reset []\n"

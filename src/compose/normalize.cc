@@ -31,7 +31,8 @@ enum class T {
   StrList, StrOrList, Command, Mapping, MappingEq, MappingArgs, Labels,
   Struct, StructKeep, StructList, StructMap, Any,
   HealthTest, Hosts, Ulimits, Mode, Ports, Volumes, DependsOn, Networks,
-  Secrets, Configs, Devices, Build, Expose, Extends, ExtMap, Drop
+  Secrets, Configs, Devices, Build, Expose, Extends, ExtMap, Drop,
+  DeviceCount, Gpus, AbsPath
 };
 
 struct Shape;
@@ -89,7 +90,11 @@ struct Shapes {
                {{"parallelism", T::IntKeep}, {"delay", T::Dur}, {"failure_action", T::Str}, {"monitor", T::Dur},
                 {"max_failure_ratio", T::Float}, {"order", T::Str}}};
   Shape device_request{"device_request",
-                       {{"capabilities", T::StrList}, {"driver", T::Str}, {"count", T::Any}, {"device_ids", T::StrList}, {"options", T::Mapping}}};
+                       {{"capabilities", T::StrList}, {"driver", T::Str}, {"count", T::DeviceCount}, {"device_ids", T::StrList}, {"options", T::Mapping}}};
+  Shape trigger{"trigger",
+                {{"path", T::AbsPath}, {"action", T::Str}, {"target", T::Str}, {"exec", T::Any}, {"include", T::StrOrList},
+                 {"ignore", T::StrOrList}, {"initial_sync", T::Bool}}};
+  Shape develop{"develop", {{"watch", T::StructList, &trigger}}};
   Shape resource{"resource",
                  {{"cpus", T::Float}, {"memory", T::Bytes}, {"pids", T::Int}, {"devices", T::StructList, &device_request},
                   {"generic_resources", T::Any}}};
@@ -118,7 +123,7 @@ struct Shapes {
                {"device_read_iops", T::StructList, &throttle_device}, {"device_write_bps", T::StructList, &throttle_device},
                {"device_write_iops", T::StructList, &throttle_device}}};
   Shape service{"service",
-                {{"profiles", T::StrList}, {"deploy", T::StructKeep, &deploy}, {"develop", T::Any}, {"restart", T::Str},
+                {{"profiles", T::StrList}, {"deploy", T::StructKeep, &deploy}, {"develop", T::StructKeep, &develop}, {"restart", T::Str},
                  {"scale", T::IntKeep}, {"attach", T::BoolKeep}, {"container_name", T::Str}, {"provider", T::Any},
                  {"extends", T::Extends, &extends}, {"external_links", T::StrList}, {"links", T::StrList}, {"net", T::Str},
                  {"pre_start", T::Any}, {"post_start", T::Any}, {"pre_stop", T::Any},
@@ -131,7 +136,7 @@ struct Shapes {
                  {"device_cgroup_rules", T::StrList}, {"devices", T::Devices, &device}, {"dns", T::StrOrList},
                  {"dns_opt", T::StrList}, {"dns_search", T::StrOrList}, {"domainname", T::Str}, {"entrypoint", T::Command},
                  {"environment", T::MappingEq}, {"env_file", T::Drop}, {"extra_hosts", T::Hosts}, {"group_add", T::StrList},
-                 {"gpus", T::Any}, {"hostname", T::Str}, {"image", T::Str}, {"init", T::BoolKeep}, {"ipc", T::Str},
+                 {"gpus", T::Gpus, &device_request}, {"hostname", T::Str}, {"image", T::Str}, {"init", T::BoolKeep}, {"ipc", T::Str},
                  {"isolation", T::Str}, {"labels", T::Labels}, {"label_file", T::StrOrList}, {"logging", T::StructKeep, &logging},
                  {"log_driver", T::Str}, {"log_opt", T::Mapping}, {"mem_limit", T::Bytes}, {"mem_reservation", T::Bytes},
                  {"memswap_limit", T::Bytes}, {"mem_swappiness", T::Bytes}, {"mac_address", T::Str}, {"models", T::Any},
@@ -254,6 +259,7 @@ class Normalizer {
   Node volume_list(const Node& in, const Field& f, const std::string& path);
   Node resource_map(const Node& in, const std::string& kind, const Shape& s);
   void resolve_environment(Node& svc, const std::string& path);
+  void resolve_label_files(Node& svc, const std::string& path);
 };
 
 Node Normalizer::any(const Node& in) {
@@ -502,6 +508,39 @@ std::optional<Node> Normalizer::decode(const Node& in, const Field& f, const std
           const Node* s = src.find("source");
           src.set("target", str_node("/run/secrets/" + (s ? s->value() : std::string()), i.mark()));
         }
+        out.push_back(decode_struct(src, *f.shape, ip));
+      }
+      if (out.size() == 0) return std::nullopt;
+      return out;
+    }
+    case T::AbsPath: {
+      if (in.is_null()) return std::nullopt;
+      need_scalar("a path");
+      return str_node(abs_path(in.value()), m);
+    }
+    case T::DeviceCount: {
+      if (in.is_null()) return std::nullopt;
+      need_scalar("an integer or \"all\"");
+      long long i;
+      if (in.value() == "all") i = -1;
+      else if (!in.plain_int(&i)) {
+        Node tmp = Node::scalar(in.value(), m, Style::Plain);
+        if (!tmp.plain_int(&i)) fail(in, path, "must be an integer or \"all\", not \"" + in.value() + "\"");
+      }
+      if (i == 0) return std::nullopt;
+      return num_node(std::to_string(i), m);
+    }
+    case T::Gpus: {
+      if (in.is_null()) return std::nullopt;
+      if (!in.is_sequence()) fail(in, path, "must be a list");
+      Node out = Node::sequence(m);
+      for (size_t k = 0; k < in.items().size(); ++k) {
+        const Node& i = in.items()[k];
+        std::string ip = path + "[" + std::to_string(k) + "]";
+        if (!i.is_mapping()) fail(i, ip, "must be a mapping");
+        Node src = i;
+        // Without count or device_ids a GPU request means all of them.
+        if (!src.has("count") && !src.has("device_ids")) src.set("count", str_node("all", i.mark()));
         out.push_back(decode_struct(src, *f.shape, ip));
       }
       if (out.size() == 0) return std::nullopt;
@@ -897,6 +936,46 @@ void Normalizer::resolve_environment(Node& svc, const std::string& path) {
   else svc.erase("environment");
 }
 
+// label_file contents become labels (the service's own labels win); the files stay listed,
+// with absolute paths, as compose prints them.
+void Normalizer::resolve_label_files(Node& svc, const std::string& path) {
+  const Node* lf = svc.find("label_file");
+  if (!lf || lf->is_null()) return;
+  std::vector<const Node*> entries;
+  if (lf->is_scalar()) entries.push_back(lf);
+  else if (lf->is_sequence())
+    for (const Node& i : lf->items()) entries.push_back(&i);
+  else fail(*lf, path + ".label_file", "must be a string or a list of strings");
+  Node files = Node::sequence(lf->mark());
+  std::map<std::string, std::string> from_files;
+  for (const Node* e : entries) {
+    if (!e->is_scalar()) fail(*e, path + ".label_file", "entries must be strings");
+    std::string full = abs_path(e->value());
+    if (full.empty() || full[0] != '/') full = clean_path(ctx_.working_dir + "/" + full);
+    FILE* probe = std::fopen(full.c_str(), "r");
+    if (!probe) fail(*e, path + ".label_file", "label file " + full + " not found (create it or remove it from label_file)");
+    std::fclose(probe);
+    Lookup lk = [&](const std::string& k) -> std::optional<std::string> {
+      if (auto it = from_files.find(k); it != from_files.end()) return it->second;
+      return std::nullopt;
+    };
+    for (auto& [k, v] : read_dotenv(full, lk)) from_files[k] = v;
+    files.push_back(str_node(ctx_.resolve_paths ? full : e->value(), e->mark()));
+  }
+  Node labels = Node::mapping(lf->mark());
+  for (auto& [k, v] : from_files) put(labels, k, str_node(v, lf->mark()), lf->mark());
+  if (const Node* own = svc.find("labels")) {
+    Node o = mapping_of_strings(*own, path + ".labels", T::Labels);
+    for (auto& e : o.entries()) {
+      if (Node* x = labels.find(e.key.value())) *x = e.value;
+      else labels.entries().push_back(e);
+    }
+  }
+  sort_entries(labels);
+  svc.set("label_file", std::move(files));
+  if (labels.size() > 0) svc.set("labels", std::move(labels));
+}
+
 Node Normalizer::service(const std::string& name, const Node& in, const std::string& path, bool* uses_default) {
   if (in.is_null()) fail(in, path, "must be a mapping");
   if (!in.is_mapping()) fail(in, path, "must be a mapping");
@@ -905,6 +984,7 @@ Node Normalizer::service(const std::string& name, const Node& in, const std::str
   if (Node* pp = svc.find("pull_policy"); pp && pp->is_scalar() && pp->value() == "if_not_present")
     *pp = str_node("missing", pp->mark());
   resolve_environment(svc, path);
+  resolve_label_files(svc, path);
 
   // Implicit dependencies: links, namespaces shared with another service, volumes_from.
   Node deps;

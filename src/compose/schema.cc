@@ -147,9 +147,14 @@ class Validator {
     const std::string actual = type_of(n);
     if (auto it = schema.find("type"); it != schema.end()) {
       bool ok = false;
-      if (it->is_string()) ok = type_matches(actual, it->get<std::string>());
+      // An interpolated scalar is a string to Compose; it passes as one as well as the type its
+      // text reads as (compose-go casts such values where the schema wants a number).
+      auto matches = [&](const std::string& wanted) {
+        return type_matches(actual, wanted) || (n.interpolated() && wanted == "string");
+      };
+      if (it->is_string()) ok = matches(it->get<std::string>());
       else
-        for (const auto& t : *it) ok = ok || type_matches(actual, t.get<std::string>());
+        for (const auto& t : *it) ok = ok || matches(t.get<std::string>());
       if (!ok) return Failure{n.location(), path + " must be " + join_types(*it), depth};
     }
     if (auto it = schema.find("enum"); it != schema.end()) {

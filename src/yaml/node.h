@@ -66,6 +66,10 @@ class Node {
   void set_value(std::string v) { value_ = std::move(v); }
   Style style() const { return style_; }
   void set_style(Style s) { style_ = s; }
+  // True for a scalar whose text came from variable interpolation. Compose reads such a value as
+  // a string, and casts it to a number or boolean only where the schema wants one.
+  bool interpolated() const { return interpolated_; }
+  void set_interpolated(bool b) { interpolated_ = b; }
 
   // Plain-scalar resolution (YAML 1.2 core schema, as Compose's go-yaml v3 does).
   bool is_plain() const { return kind_ == Kind::Scalar && style_ == Style::Plain; }
@@ -95,6 +99,7 @@ class Node {
  private:
   Kind kind_ = Kind::Null;
   Style style_ = Style::Plain;
+  bool interpolated_ = false;
   std::string value_;
   std::string tag_;
   Mark mark_;
