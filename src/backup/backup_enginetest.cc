@@ -296,7 +296,7 @@ TEST_F(BackupEngineTest, FidelityAndAtomicLiveRestoreWithSafetySnapshot) {
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[1].run, res.safety_run);
   EXPECT_EQ(list[1].reason, "safety");
-  auto undo = restore_live(project_, client_, *restic_, res.safety_run, RestoreOptions{{}, true, journal_, nullptr});
+  restore_live(project_, client_, *restic_, res.safety_run, RestoreOptions{{}, true, journal_, nullptr});
   EXPECT_EQ(differences(changed, manifest(mp)), "");
   // "latest" still means the newest real backup, not a safety snapshot.
   EXPECT_EQ(find_snapshot(group_snapshots(restic_->snapshots(project_.name)), "latest").run, r.run);
@@ -405,7 +405,9 @@ TEST_F(BackupEngineTest, InterruptedBackupLeavesEarlierSnapshotsAndResumes) {
     int status = 0;
     waitpid(pid, &status, 0);
     // After SIGTERM the watcher and the main thread race to the exit; either way is fine.
-    if (sig == SIGKILL) EXPECT_TRUE(WIFSIGNALED(status));
+    if (sig == SIGKILL) {
+      EXPECT_TRUE(WIFSIGNALED(status));
+    }
     if (sig == SIGKILL) {
       EXPECT_EQ(state(id), "paused");
       auto lines = recover_quiesced(client_, journal_);

@@ -172,7 +172,9 @@ TEST_F(PostgresBackupTest, BackupUnderWriteLoadDrillAndConsistentRestore) {
   EXPECT_GT(std::stoi(psql("select count(*) from moves")), after);
 
   // Restore into the live stack: the database is consistent and back at the snapshot's state.
-  client_.exec(live.services.at("db").running.at(0), engine::ExecOptions{{"touch", "/tmp/stop"}});
+  engine::ExecOptions stop;
+  stop.cmd = {"touch", "/tmp/stop"};
+  client_.exec(live.services.at("db").running.at(0), stop);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   int live_moves = std::stoi(psql("select count(*) from moves"));
   auto restore = slipway({"restore", "--json"});

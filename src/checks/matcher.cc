@@ -173,13 +173,19 @@ void* run_search(void* arg) {
 // libstdc++'s matcher recurses once per character for patterns like ".*", so long texts (an
 // http body, a big file) are searched on a thread with a stack sized for them.
 bool regex_search_safe(const std::string& text, const std::regex& re, std::optional<std::string>* err) {
-  SearchJob job{&text, &re};
+  SearchJob job{&text, &re, false, std::nullopt};
+  // Measured: 1 GiB of stack holds a 1 MiB text under "^(a|b)*$"; beyond that, say so.
+  if (text.size() > (1u << 20)) {
+    *err = "regexp evaluation refused: text of " + std::to_string(text.size()) +
+           " bytes is over the 1 MiB slipway matches regexps against (use line patterns instead)";
+    return false;
+  }
   if (text.size() < 16 * 1024) {
     run_search(&job);
   } else {
     pthread_attr_t attr;
     pthread_attr_init(&attr);
-    size_t stack = std::min<size_t>(std::max<size_t>(text.size() * 512, 64u << 20), size_t(1) << 30);
+    size_t stack = std::min<size_t>(std::max<size_t>(text.size() * 1024, 64u << 20), size_t(1) << 30);
     pthread_attr_setstacksize(&attr, stack);
     pthread_t t;
     if (pthread_create(&t, &attr, run_search, &job) != 0) {

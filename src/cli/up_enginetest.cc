@@ -156,7 +156,7 @@ TEST_F(UpCommand, UserErrorsExitTwo) {
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("no such service: nosuch"), std::string::npos) << unknown.err;
   std::ofstream(dir + "/compose.yaml", std::ios::trunc)
-      << "name: " << project << "\nservices:\n  gpu:\n    image: busybox\n    gpus: all\n";
+      << "name: " << project << "\nservices:\n  gpu:\n    image: busybox\n    gpus:\n      - driver: nvidia\n        count: 1\n";
   auto gpu = slipway({"up", "--dry-run"});
   EXPECT_EQ(gpu.exit_code, 2);
   EXPECT_NE(gpu.err.find("services.gpu.gpus is not supported"), std::string::npos) << gpu.err;

@@ -1,7 +1,8 @@
 // Compose's dotenv syntax (.env, --env-file, env_file:): KEY=VALUE lines with single, double
 // and unquoted values, escapes in double quotes, `#` comments, `export KEY=...`, multi-line
-// quoted values, `${VAR}` substitution from earlier lines and the lookup environment, and a bare
-// `KEY` that inherits KEY from the lookup environment (dropped when absent there).
+// quoted values, `${VAR}` substitution, and a bare `KEY` that inherits KEY from the lookup
+// environment (dropped when absent there). In `${VAR}` the lookup environment (the process)
+// wins over earlier lines of the same file, as in Docker Compose.
 #pragma once
 
 #include <functional>
