@@ -11,7 +11,7 @@
 #include "apply/tar.h"
 #include "engine/image_build.h"
 #include "plan/config_hash.h"
-#include "plan/sha256.h"
+#include "util/sha256.h"
 
 namespace slipway::apply {
 
@@ -88,7 +88,7 @@ std::map<std::string, std::string> file_digests(const compose::Project& project)
       else if (def.contains("content") && def["content"].is_string()) f.content = def["content"].get<std::string>();
       else continue;
       try {
-        out[std::string(kind) + ":" + name] = plan::sha256_hex(file_content(project, f));
+        out[std::string(kind) + ":" + name] = sha256_hex(file_content(project, f));
       } catch (const UserError&) {
       }
     }

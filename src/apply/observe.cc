@@ -5,7 +5,7 @@
 #include "apply/tar.h"
 #include "plan/create_body.h"
 #include "plan/naming.h"
-#include "plan/sha256.h"
+#include "util/sha256.h"
 
 namespace slipway::apply {
 
@@ -120,7 +120,7 @@ plan::Observed observe(const engine::Client& client, const compose::Project& pro
       for (const auto& f : files) {
         try {
           auto entries = read_tar(client.get_archive(c.id, f.target));
-          if (entries.size() == 1) c.file_digests[f.target] = plan::sha256_hex(entries.begin()->second);
+          if (entries.size() == 1) c.file_digests[f.target] = sha256_hex(entries.begin()->second);
         } catch (const engine::EngineError&) {
           c.file_digests[f.target] = "missing";
         }

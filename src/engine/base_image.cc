@@ -18,7 +18,7 @@
 #include <regex>
 #include <sstream>
 
-#include "engine/sha256.h"
+#include "util/sha256.h"
 #include "util/error.h"
 #include "util/subprocess.h"
 

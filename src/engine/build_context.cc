@@ -14,7 +14,7 @@
 #include <regex>
 #include <sstream>
 
-#include "engine/sha256.h"
+#include "util/sha256.h"
 #include "util/error.h"
 
 namespace slipway::engine {

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/sha256.h"
 
 namespace slipway::engine {
 namespace {
@@ -52,16 +51,6 @@ TEST(EngineError, CarriesStatusAndMessage) {
   EXPECT_FALSE(e.conflict());
   EXPECT_EQ(std::string(e.what()), "inspect container x: No such container: x");
   EXPECT_EQ(e.engine_message(), "No such container: x");
-}
-
-TEST(Sha256, KnownVectors) {
-  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  Sha256 h;
-  std::string million(1000000, 'a');
-  h.update(million.substr(0, 333333));
-  h.update(million.substr(333333));
-  EXPECT_EQ(h.hex(), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 }  // namespace

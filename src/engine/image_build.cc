@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "engine/sha256.h"
+#include "util/sha256.h"
 #include "util/error.h"
 
 namespace slipway::engine {

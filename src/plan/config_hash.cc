@@ -1,6 +1,6 @@
 #include "plan/config_hash.h"
 
-#include "plan/sha256.h"
+#include "util/sha256.h"
 
 namespace slipway::plan {
 

@@ -48,7 +48,7 @@ cleanup() {
     exit "$rc"
   fi
   ((rc == 0)) || { echo "e2e: slipway's output so far:" >&2; tail -n 40 "$work/log" >&2; }
-  "$slipway" "${sw[@]}" down -v >/dev/null 2>&1
+  ((${#sw[@]} == 0)) || "$slipway" "${sw[@]}" down -v >/dev/null 2>&1
   # Whatever down could not remove, found by the project label.
   ids=$(docker ps -aq --filter "$label"); [[ -z $ids ]] || docker rm -f -v $ids >/dev/null 2>&1
   ids=$(docker network ls -q --filter "$label"); [[ -z $ids ]] || docker network rm $ids >/dev/null 2>&1

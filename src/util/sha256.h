@@ -1,13 +1,13 @@
-// Incremental SHA-256 for context hashes: build contexts can be large, so they are hashed as
-// they are read rather than held in memory. (The plan layer has its own one-shot digest; the
-// engine layer may not depend on it.)
+// SHA-256 for content hashes (config hashes, build-context keys). Hand-written so the pure layers
+// need no crypto library; incremental because build contexts are hashed as they are read rather
+// than held in memory.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace slipway::engine {
+namespace slipway {
 
 class Sha256 {
  public:
@@ -25,6 +25,7 @@ class Sha256 {
   std::uint64_t total_ = 0;
 };
 
+// Lower-case hex digest of `data`.
 std::string sha256_hex(std::string_view data);
 
-}  // namespace slipway::engine
+}  // namespace slipway

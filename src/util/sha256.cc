@@ -1,8 +1,9 @@
-#include "engine/sha256.h"
+#include "util/sha256.h"
 
+#include <algorithm>
 #include <cstring>
 
-namespace slipway::engine {
+namespace slipway {
 namespace {
 constexpr std::uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -83,4 +84,4 @@ std::string sha256_hex(std::string_view data) {
   return h.hex();
 }
 
-}  // namespace slipway::engine
+}  // namespace slipway
