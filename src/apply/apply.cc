@@ -98,6 +98,16 @@ std::map<std::string, std::string> file_digests(const compose::Project& project)
 
 namespace {
 
+// Removing what is already gone is done: another client (or `docker rm`) may have been first.
+template <typename F>
+void unless_gone(F&& remove) {
+  try {
+    remove();
+  } catch (const engine::EngineError& e) {
+    if (!e.not_found()) throw;
+  }
+}
+
 std::string dirname(const std::string& path) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos || slash == 0) return "/";
@@ -185,19 +195,9 @@ class Runner {
       case ActionType::wait_container:
         return wait(a);
       case ActionType::remove_network:
-        try {
-          client_.remove_network(a.name);
-        } catch (const engine::EngineError& e) {
-          if (!e.not_found()) throw;
-        }
-        return;
+        return unless_gone([&] { client_.remove_network(a.name); });
       case ActionType::remove_volume:
-        try {
-          client_.remove_volume(a.name);
-        } catch (const engine::EngineError& e) {
-          if (!e.not_found()) throw;
-        }
-        return;
+        return unless_gone([&] { client_.remove_volume(a.name); });
     }
   }
 
@@ -235,12 +235,10 @@ class Runner {
   }
 
   void remove(const Action& a) {
-    try {
+    unless_gone([&] {
       client_.stop_container(a.id, a.stop_timeout);
       client_.remove_container(a.id, true, a.remove_volumes);
-    } catch (const engine::EngineError& e) {
-      if (!e.not_found()) throw;
-    }
+    });
   }
 
   // The final request body: the image ID is known now (after a build or pull).

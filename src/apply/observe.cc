@@ -12,6 +12,27 @@ namespace slipway::apply {
 using json = nlohmann::json;
 namespace label = plan::label;
 
+namespace {
+
+// The string labels of an engine object (its "Labels" may be null).
+plan::Labels labels_of(const json& object) {
+  plan::Labels labels;
+  if (object.contains("Labels") && object["Labels"].is_object())
+    for (const auto& [k, v] : object["Labels"].items())
+      if (v.is_string()) labels[k] = v.get<std::string>();
+  return labels;
+}
+
+// A network or volume is the project's when the model names it or its label says so (one the
+// model no longer names is then an orphan to remove).
+bool project_owns(const std::set<std::string>& model_names, const std::string& name, const plan::Labels& labels,
+                  const std::string& project) {
+  auto it = labels.find(label::kProject);
+  return model_names.count(name) || (it != labels.end() && it->second == project);
+}
+
+}  // namespace
+
 plan::ObservedContainer from_summary(const json& s) {
   plan::ObservedContainer c;
   c.id = s.value("Id", "");
@@ -19,9 +40,7 @@ plan::ObservedContainer from_summary(const json& s) {
     c.name = s["Names"][0].get<std::string>();
     if (!c.name.empty() && c.name[0] == '/') c.name.erase(0, 1);
   }
-  if (s.contains("Labels") && s["Labels"].is_object())
-    for (const auto& [k, v] : s["Labels"].items())
-      if (v.is_string()) c.labels[k] = v.get<std::string>();
+  c.labels = labels_of(s);
   auto get = [&](const char* key) {
     auto it = c.labels.find(key);
     return it == c.labels.end() ? std::string() : it->second;
@@ -75,21 +94,15 @@ plan::Observed observe(const engine::Client& client, const compose::Project& pro
     plan::ObservedNetwork net;
     net.id = n.value("Id", "");
     net.name = n.value("Name", "");
-    if (n.contains("Labels") && n["Labels"].is_object())
-      for (const auto& [k, v] : n["Labels"].items())
-        if (v.is_string()) net.labels[k] = v.get<std::string>();
-    auto it = net.labels.find(label::kProject);
-    if (network_names.count(net.name) || (it != net.labels.end() && it->second == project.name))
+    net.labels = labels_of(n);
+    if (project_owns(network_names, net.name, net.labels, project.name))
       o.networks.push_back(std::move(net));
   }
   for (const auto& v : client.list_volumes()) {
     plan::ObservedVolume vol;
     vol.name = v.value("Name", "");
-    if (v.contains("Labels") && v["Labels"].is_object())
-      for (const auto& [k, lv] : v["Labels"].items())
-        if (lv.is_string()) vol.labels[k] = lv.get<std::string>();
-    auto it = vol.labels.find(label::kProject);
-    if (volume_names.count(vol.name) || (it != vol.labels.end() && it->second == project.name))
+    vol.labels = labels_of(v);
+    if (project_owns(volume_names, vol.name, vol.labels, project.name))
       o.volumes.push_back(std::move(vol));
   }
 

@@ -115,6 +115,14 @@ DrillResult run_drill(const compose::Project& project, const engine::Client& cli
   lo.services = services;
   if (services.size() == 1) lo.default_service = services.front();
   checks::Suite suite = checks::load_tests_dir(tests_dir, lo);
+  // tests/drill/*.yaml: checks that pass only on restored data, which a fresh `slipway test`
+  // copy cannot have (load_tests_dir does not descend, so `slipway test` skips them).
+  if (fs::is_directory(tests_dir + "/drill")) {
+    checks::Suite restored = checks::load_tests_dir(tests_dir + "/drill", lo);
+    suite.files.insert(suite.files.end(), restored.files.begin(), restored.files.end());
+    for (auto& c : restored.checks) suite.checks.push_back(std::move(c));
+    suite.retry_timeout = std::max(suite.retry_timeout, restored.retry_timeout);
+  }
 
   result.project = project.name + "-drill-" + snap.run;
   compose::Project copy = throwaway_copy(project, result.project);

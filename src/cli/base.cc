@@ -6,7 +6,7 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/command.h"
+#include "cli/common.h"
 #include "engine/base_image.h"
 #include "engine/client.h"
 #include "util/error.h"
@@ -28,10 +28,8 @@ int run_base(const GlobalOptions& global, const BaseCommandOptions& o) {
   bo.snapshot = o.snapshot;
   bo.mirror = o.mirror;
   engine::debian_suite_of(o.image);  // a bad name is a user error before anything starts
-  engine::ClientOptions co;
-  co.host = global.host;
-  engine::Client client(co);
-  client.ping();  // an unreachable engine is reported before a minute of bootstrapping
+  // An unreachable engine is reported before a minute of bootstrapping.
+  engine::Client client = connect_engine(global);
   if (!json && ::isatty(2)) {
     bo.on_progress = [](const std::string& chunk) { std::fwrite(chunk.data(), 1, chunk.size(), stderr); };
   } else if (!json) {

@@ -8,7 +8,7 @@
 #include <memory>
 #include <set>
 
-#include "cli/command.h"
+#include "cli/common.h"
 #include "compose/loader.h"
 #include "engine/client.h"
 #include "engine/image_build.h"
@@ -48,10 +48,7 @@ int run_build(const GlobalOptions& global, const BuildCommandOptions& o) {
   }
   std::set<std::string> selected(o.services.begin(), o.services.end());
 
-  engine::ClientOptions co;
-  co.host = global.host;
-  engine::Client client(co);
-  client.ping();
+  engine::Client client = connect_engine(global);
 
   const bool progress = !json;
   const bool tty = ::isatty(2);

@@ -6,7 +6,7 @@
 #include "apply/apply.h"
 #include "apply/observe.h"
 #include "apply/progress.h"
-#include "cli/command.h"
+#include "cli/common.h"
 #include "plan/plan.h"
 
 namespace slipway::cli {
@@ -20,10 +20,7 @@ struct DownFlags {
 
 int run_down(GlobalOptions& global, const DownFlags& f) {
   compose::Project project = compose::load(global.load_options());
-  engine::ClientOptions co;
-  co.host = global.host;
-  engine::Client client(co);
-  client.ping();
+  engine::Client client = connect_engine(global);
   plan::Plan p = plan::plan_down(project, apply::observe(client, project), {f.volumes, f.remove_orphans});
   if (!global.json)
     for (const auto& w : p.warnings) apply::print_warning(w);

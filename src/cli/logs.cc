@@ -5,7 +5,7 @@
 
 #include "apply/container_logs.h"
 #include "apply/observe.h"
-#include "cli/command.h"
+#include "cli/common.h"
 
 namespace slipway::cli {
 namespace {
@@ -28,9 +28,7 @@ int run_logs(GlobalOptions& global, const LogsFlags& f) {
     bool digits = !f.tail.empty() && std::all_of(f.tail.begin(), f.tail.end(), ::isdigit);
     if (!digits) throw UserError("--tail must be a number of lines or \"all\"");
   }
-  engine::ClientOptions co;
-  co.host = global.host;
-  engine::Client client(co);
+  engine::Client client = connect_engine(global, /*ping=*/false);
   std::vector<plan::ObservedContainer> shown;
   for (auto& c : apply::observe_containers(client, project.name))
     if (!c.oneoff && (f.services.empty() || std::count(f.services.begin(), f.services.end(), c.service)))

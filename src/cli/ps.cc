@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "apply/observe.h"
-#include "cli/command.h"
+#include "cli/common.h"
 #include "plan/config_hash.h"
 #include "plan/naming.h"
 
@@ -36,9 +36,7 @@ std::string ports_text(const nlohmann::json& ports) {
 
 int run_ps(GlobalOptions& global, const PsFlags& f) {
   compose::Project project = compose::load(global.load_options());
-  engine::ClientOptions co;
-  co.host = global.host;
-  engine::Client client(co);
+  engine::Client client = connect_engine(global, /*ping=*/false);
   const auto& services = project.model["services"];
   std::map<std::string, std::string> image_ids;
   nlohmann::json rows = nlohmann::json::array();

@@ -8,7 +8,7 @@
 #include "apply/container_logs.h"
 #include "apply/observe.h"
 #include "apply/progress.h"
-#include "cli/command.h"
+#include "cli/common.h"
 #include "plan/plan.h"
 
 namespace slipway::cli {
@@ -34,10 +34,7 @@ nlohmann::json plan_json(const plan::Plan& p) {
 
 int run_up(GlobalOptions& global, const UpFlags& f) {
   compose::Project project = compose::load(global.load_options());
-  engine::ClientOptions co;
-  co.host = global.host;
-  engine::Client client(co);
-  client.ping();
+  engine::Client client = connect_engine(global);
 
   plan::UpOptions options;
   options.services = f.services;

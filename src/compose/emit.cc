@@ -114,6 +114,8 @@ std::string yaml_scalar(const json& v, bool escape, bool is_key) {
 
 bool is_literal(const json& v, bool escape) {
   if (!v.is_string()) return false;
+  // Only text with a line break can be a literal block (escape_dollars adds none).
+  if (v.get_ref<const std::string&>().find('\n') == std::string::npos) return false;
   std::string s = v.get<std::string>();
   if (escape) s = escape_dollars(s);
   return yaml_string_style(s, false) == ScalarStyle::Literal;

@@ -77,6 +77,7 @@ class Loader {
   const LoadOptions& options_;
   std::function<void(const std::string&)> warn_;
   std::map<std::string, std::string> texts_;
+  std::map<std::string, std::vector<Node>> parsed_;  // parsed by project_name, not yet loaded
   std::map<std::string, bool> version_warned_;
 };
 
@@ -101,7 +102,15 @@ const std::string& Loader::text_of(const std::string& file) {
   return texts_.emplace(file, std::move(text)).first->second;
 }
 
-std::vector<Node> Loader::documents(const std::string& file) { return yaml::read_all(text_of(file), file); }
+std::vector<Node> Loader::documents(const std::string& file) {
+  // project_name parses the top-level files first; their first real load takes that parse.
+  if (auto it = parsed_.find(file); it != parsed_.end()) {
+    std::vector<Node> docs = std::move(it->second);
+    parsed_.erase(it);
+    return docs;
+  }
+  return yaml::read_all(text_of(file), file);
+}
 
 InterpolateOptions Loader::interpolation(const Environment& env) const {
   InterpolateOptions io;
@@ -131,7 +140,8 @@ std::string Loader::project_name(const std::vector<std::string>& files, const st
   const Node* name_node = nullptr;
   std::vector<Node> keep;
   for (const auto& f : files) {
-    auto docs = documents(f);
+    auto& docs = parsed_[f];
+    if (docs.empty()) docs = yaml::read_all(text_of(f), f);
     for (auto& d : docs) {
       const Node* n = d.is_mapping() ? d.find("name") : nullptr;
       if (n && n->is_scalar() && !n->value().empty()) {
@@ -169,11 +179,13 @@ void Loader::process_document(Node& dict, Node doc, const std::string& file, con
                               const Environment& env, const std::vector<std::string>& chain) {
   if (!doc.is_mapping()) throw UserError(doc.location(), "top-level object must be a mapping");
   if (options_.interpolate) interpolate_tree(doc, interpolation(env));
-  {
+  if (has_merge_tags(doc)) {
     // The schema sees the file as Compose does: !reset values already gone.
     Node checked = doc;
     strip_merge_tags(checked);
     validate_schema(checked);
+  } else {
+    validate_schema(doc);
   }
 
   IncludeContext ic;
@@ -202,7 +214,7 @@ void Loader::process_document(Node& dict, Node doc, const std::string& file, con
     version_warned_[file] = true;
     doc.erase("version");
   }
-  merge_files(dict, doc);
+  merge_files(dict, std::move(doc));
 }
 
 Node Loader::load_model(const std::vector<std::string>& files, const std::string& working_dir, const Environment& env,
@@ -301,8 +313,10 @@ Project Loader::run() {
     project.active_profiles = profiles_from_env(it->second);
   }
 
-  Node canonical = merged;
-  if (options_.normalize) {
+  Node canonical;
+  if (!options_.normalize) {
+    canonical = std::move(merged);
+  } else {
     NormalizeContext nc;
     nc.project_name = project.name;
     nc.working_dir = working_dir;

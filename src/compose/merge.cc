@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "util/error.h"
@@ -304,18 +305,40 @@ Node unique_entries(const Node& seq_node, const std::vector<Node>& entries, Inde
   return out;
 }
 
+// unique_entries(n, n.items(), ix), in place: most lists have no duplicates, and rebuilding
+// them copied every item of every service.
+void make_unique_in_place(Node& n, Indexer ix) {
+  std::unordered_set<std::string> seen;
+  bool duplicates = false;
+  for (const auto& e : n.items())
+    if (!seen.insert(ix(e)).second) duplicates = true;
+  if (duplicates) {
+    n = unique_entries(n, n.items(), ix);
+    return;
+  }
+  // What unique_entries would return: a fresh sequence node holding the same items.
+  n.set_tag("");
+  n.set_style(yaml::Style::Plain);
+  n.set_interpolated(false);
+  n.set_value("");
+}
+
 void enforce_unicity(Node& n, Path& p) {
   if (n.is_mapping()) {
+    // indexer_for only knows paths of at most 5 segments under services or networks: deeper
+    // values and other sections hold no list it would index.
+    if (p.size() >= 5) return;
     for (auto& e : n.entries()) {
+      if (p.empty() && e.key.value() != "services" && e.key.value() != "networks") continue;
       p.push_back(e.key.value());
       enforce_unicity(e.value, p);
       p.pop_back();
     }
   } else if (n.is_sequence()) {
     if (p.size() >= 1 && p[0] == "services") {
-      if (Indexer ix = indexer_for(p)) n = unique_entries(n, n.items(), ix);
+      if (Indexer ix = indexer_for(p)) make_unique_in_place(n, ix);
     } else if (p.size() >= 1 && p[0] == "networks") {
-      if (Indexer ix = indexer_for(p)) n = unique_entries(n, n.items(), ix);
+      if (Indexer ix = indexer_for(p)) make_unique_in_place(n, ix);
     }
   }
 }
@@ -323,6 +346,25 @@ void enforce_unicity(Node& n, Path& p) {
 // ---- merging ---------------------------------------------------------------------------------
 
 Node merge_value(Node base, const Node& over, Path& p);
+
+// merge_mappings for an `over` that is not needed afterwards: new keys move their values.
+void merge_mappings_consuming(Node& base, Node& over, Path& p) {
+  std::unordered_map<std::string, size_t> index;
+  index.reserve(base.entries().size() + over.entries().size());
+  for (size_t i = 0; i < base.entries().size(); ++i) index.emplace(base.entries()[i].key.value(), i);
+  for (auto& e : over.entries()) {
+    auto it = index.find(e.key.value());
+    if (it == index.end()) {
+      index.emplace(e.key.value(), base.entries().size());
+      base.entries().push_back(Node::Entry{std::move(e.key), std::move(e.value)});
+      continue;
+    }
+    p.push_back(e.key.value());
+    Node& existing = base.entries()[it->second].value;
+    existing = merge_value(std::move(existing), e.value, p);
+    p.pop_back();
+  }
+}
 
 void merge_mappings(Node& base, const Node& over, Path& p) {
   // Node::find is a linear scan; a project with thousands of services needs an index.
@@ -566,19 +608,34 @@ void strip_merge_tags(yaml::Node& root) {
   apply_tags(nullptr, root);
 }
 
-void merge_files(yaml::Node& base, const yaml::Node& override) {
-  Node over = override;
-  if (base.is_null()) base = Node::mapping(override.mark());
-  if (over.is_null()) over = Node::mapping(override.mark());
-  if (!base.is_mapping() || !over.is_mapping())
-    throw UserError(override.location(), "top-level object must be a mapping");
+bool has_merge_tags(const yaml::Node& root) {
+  if (root.tag() == "!reset" || root.tag() == "!override") return true;
+  if (root.is_mapping()) {
+    for (const auto& e : root.entries())
+      if (has_merge_tags(e.value)) return true;
+  } else if (root.is_sequence()) {
+    for (const auto& item : root.items())
+      if (has_merge_tags(item)) return true;
+  }
+  return false;
+}
+
+void merge_files(yaml::Node& base, const yaml::Node& override) { merge_files(base, Node(override)); }
+
+void merge_files(yaml::Node& base, yaml::Node&& override) {
+  const yaml::Mark mark = override.mark();
+  Node over = std::move(override);
+  if (base.is_null()) base = Node::mapping(mark);
+  if (over.is_null()) over = Node::mapping(mark);
+  if (!base.is_mapping() || !over.is_mapping()) throw UserError(mark.location(), "top-level object must be a mapping");
   apply_tags(&base, over);
   Path p;
-  merge_mappings(base, over, p);
+  merge_mappings_consuming(base, over, p);
   enforce_unicity(base, p);
 }
 
 void apply_resets(yaml::Node& base, const yaml::Node& override) {
+  if (!has_merge_tags(override)) return;
   Node over = override;
   apply_tags(&base, over);
 }

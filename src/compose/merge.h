@@ -9,6 +9,8 @@ namespace slipway::compose {
 
 // Merges `override` into `base` (both whole-file top-level mappings) in place.
 void merge_files(yaml::Node& base, const yaml::Node& override);
+// Same, consuming `override` (saves copying a whole file's tree).
+void merge_files(yaml::Node& base, yaml::Node&& override);
 
 // Merges one service definition `override` into `base` (used by files and by extends).
 void merge_service(yaml::Node& base, const yaml::Node& override);
@@ -20,5 +22,9 @@ void apply_resets(yaml::Node& base, const yaml::Node& override);
 
 // Drops !reset values and the tags of !override values left after the last merge.
 void strip_merge_tags(yaml::Node& root);
+
+// True when `root` or anything below it is tagged !reset or !override: without such tags
+// apply_resets and strip_merge_tags change nothing, so callers can skip their copies.
+bool has_merge_tags(const yaml::Node& root);
 
 }  // namespace slipway::compose

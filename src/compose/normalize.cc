@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "compose/dotenv.h"
 #include "compose/shapes.h"
@@ -1194,12 +1195,33 @@ nlohmann::ordered_json node_to_json(const Node& n) {
     }
     case Kind::Sequence: {
       auto a = nlohmann::ordered_json::array();
+      a.get_ref<nlohmann::ordered_json::array_t&>().reserve(n.items().size());
       for (const Node& i : n.items()) a.push_back(node_to_json(i));
       return a;
     }
     case Kind::Mapping: {
       auto o = nlohmann::ordered_json::object();
-      for (const auto& e : n.entries()) o[e.key.value()] = node_to_json(e.value);
+      // ordered_json's operator[] scans linearly; with unique keys (the usual case) append
+      // directly instead of making the services mapping quadratic.
+      const auto& entries = n.entries();
+      bool unique = true;
+      if (entries.size() > 8) {
+        std::unordered_set<std::string_view> seen;
+        seen.reserve(entries.size());
+        for (const auto& e : entries)
+          if (!seen.insert(e.key.value()).second) unique = false;
+      } else {
+        for (size_t i = 0; i < entries.size() && unique; ++i)
+          for (size_t j = 0; j < i; ++j)
+            if (entries[i].key.value() == entries[j].key.value()) unique = false;
+      }
+      if (unique) {
+        auto& obj = o.get_ref<nlohmann::ordered_json::object_t&>();
+        obj.reserve(entries.size());
+        for (const auto& e : entries) obj.emplace_back(e.key.value(), node_to_json(e.value));
+      } else {
+        for (const auto& e : entries) o[e.key.value()] = node_to_json(e.value);
+      }
       return o;
     }
   }

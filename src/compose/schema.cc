@@ -123,6 +123,71 @@ std::string join_types(const json& t) {
   return s;
 }
 
+// What check() needs from one schema object, looked up once: the schema is a static table and
+// every node of a large file would otherwise repeat the same dozen std::map string lookups.
+struct Compiled {
+  const json* ref = nullptr;  // resolved "#/$defs/..." target
+  const json* type = nullptr;
+  std::vector<std::string> types;
+  const json* enumeration = nullptr;
+  const json* pattern = nullptr;
+  std::string pattern_text;
+  const json* minimum = nullptr;
+  const json* maximum = nullptr;
+  const json* all_of = nullptr;
+  const json* any_of = nullptr;
+  const json* one_of = nullptr;
+  bool unevaluated_false = false;
+  const json* properties = nullptr;
+  const json* pattern_properties = nullptr;
+  const json* additional = nullptr;
+  const json* required = nullptr;
+  const json* items = nullptr;
+  const json* min_items = nullptr;
+  const json* unique_items = nullptr;
+};
+
+const json* member(const json& o, const char* key) {
+  auto it = o.find(key);
+  return it == o.end() ? nullptr : &*it;
+}
+
+const Compiled& compiled(const json& schema) {
+  static std::mutex mu;
+  static std::map<const json*, std::unique_ptr<Compiled>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = cache[&schema];
+  if (slot) return *slot;
+  auto c = std::make_unique<Compiled>();
+  if (const json* r = member(schema, "$ref")) {
+    const std::string ref = r->get<std::string>();
+    const std::string prefix = "#/$defs/";
+    if (ref.rfind(prefix, 0) == 0) c->ref = &spec()["$defs"][ref.substr(prefix.size())];
+  }
+  if ((c->type = member(schema, "type"))) {
+    if (c->type->is_string()) c->types.push_back(c->type->get<std::string>());
+    else
+      for (const auto& t : *c->type) c->types.push_back(t.get<std::string>());
+  }
+  c->enumeration = member(schema, "enum");
+  if ((c->pattern = member(schema, "pattern"))) c->pattern_text = c->pattern->get<std::string>();
+  c->minimum = member(schema, "minimum");
+  c->maximum = member(schema, "maximum");
+  c->all_of = member(schema, "allOf");
+  c->any_of = member(schema, "anyOf");
+  c->one_of = member(schema, "oneOf");
+  if (const json* u = member(schema, "unevaluatedProperties")) c->unevaluated_false = u->is_boolean() && !u->get<bool>();
+  c->properties = member(schema, "properties");
+  c->pattern_properties = member(schema, "patternProperties");
+  c->additional = member(schema, "additionalProperties");
+  c->required = member(schema, "required");
+  c->items = member(schema, "items");
+  c->min_items = member(schema, "minItems");
+  c->unique_items = member(schema, "uniqueItems");
+  slot = std::move(c);
+  return *slot;
+}
+
 class Validator {
  public:
   // Returns the first failure, or nullopt. `evaluated` collects the property names that
@@ -137,52 +202,45 @@ class Validator {
     }
     if (!schema.is_object()) return std::nullopt;
 
-    if (auto it = schema.find("$ref"); it != schema.end()) {
-      const std::string ref = it->get<std::string>();
-      const std::string prefix = "#/$defs/";
-      if (ref.rfind(prefix, 0) == 0) {
-        if (auto f = check(n, spec()["$defs"][ref.substr(prefix.size())], path, depth, evaluated)) return f;
-      }
+    const Compiled& c = compiled(schema);
+    if (c.ref) {
+      if (auto f = check(n, *c.ref, path, depth, evaluated)) return f;
     }
     const std::string actual = type_of(n);
-    if (auto it = schema.find("type"); it != schema.end()) {
+    if (c.type) {
       bool ok = false;
       // An interpolated scalar is a string to Compose; it passes as one as well as the type its
       // text reads as (compose-go casts such values where the schema wants a number).
-      auto matches = [&](const std::string& wanted) {
-        return type_matches(actual, wanted) || (n.interpolated() && wanted == "string");
-      };
-      if (it->is_string()) ok = matches(it->get<std::string>());
-      else
-        for (const auto& t : *it) ok = ok || matches(t.get<std::string>());
-      if (!ok) return Failure{n.location(), path + " must be " + join_types(*it), depth};
+      for (const auto& wanted : c.types)
+        ok = ok || type_matches(actual, wanted) || (n.interpolated() && wanted == "string");
+      if (!ok) return Failure{n.location(), path + " must be " + join_types(*c.type), depth};
     }
-    if (auto it = schema.find("enum"); it != schema.end()) {
+    if (c.enumeration) {
       bool ok = false;
-      for (const auto& e : *it) {
-        if (e.is_string() && n.is_scalar() && n.value() == e.get<std::string>()) ok = true;
+      for (const auto& e : *c.enumeration) {
+        if (e.is_string() && n.is_scalar() && n.value() == e.get_ref<const std::string&>()) ok = true;
         if (e.is_null() && n.is_null()) ok = true;
         if ((e.is_number() || e.is_boolean()) && n.is_scalar() && n.value() == e.dump()) ok = true;
       }
       if (!ok) {
         std::string allowed;
-        for (const auto& e : *it) allowed += (allowed.empty() ? "" : ", ") + (e.is_string() ? e.get<std::string>() : e.dump());
+        for (const auto& e : *c.enumeration) allowed += (allowed.empty() ? "" : ", ") + (e.is_string() ? e.get<std::string>() : e.dump());
         return Failure{n.location(), path + " must be one of: " + allowed, depth};
       }
     }
-    if (auto it = schema.find("pattern"); it != schema.end() && actual == "string") {
-      if (!pattern_matches(it->get<std::string>(), n.value()))
-        return Failure{n.location(), path + " \"" + n.value() + "\" does not match pattern " + it->get<std::string>(), depth};
+    if (c.pattern && actual == "string") {
+      if (!pattern_matches(c.pattern_text, n.value()))
+        return Failure{n.location(), path + " \"" + n.value() + "\" does not match pattern " + c.pattern_text, depth};
     }
     if (actual == "integer" || actual == "number") {
       double d = 0;
       long long i;
       if (n.plain_int(&i)) d = static_cast<double>(i);
       else n.plain_float(&d);
-      if (auto it = schema.find("minimum"); it != schema.end() && d < it->get<double>())
-        return Failure{n.location(), path + " must be >= " + it->dump(), depth};
-      if (auto it = schema.find("maximum"); it != schema.end() && d > it->get<double>())
-        return Failure{n.location(), path + " must be <= " + it->dump(), depth};
+      if (c.minimum && d < c.minimum->get<double>())
+        return Failure{n.location(), path + " must be >= " + c.minimum->dump(), depth};
+      if (c.maximum && d > c.maximum->get<double>())
+        return Failure{n.location(), path + " must be <= " + c.maximum->dump(), depth};
     }
 
     if (n.is_mapping()) {
@@ -192,11 +250,11 @@ class Validator {
       if (auto f = check_array(n, schema, path, depth)) return f;
     }
 
-    if (auto it = schema.find("allOf"); it != schema.end()) {
+    if (const json* it = c.all_of) {
       for (const auto& sub : *it)
         if (auto f = check(n, sub, path, depth, evaluated)) return f;
     }
-    if (auto it = schema.find("anyOf"); it != schema.end()) {
+    if (const json* it = c.any_of) {
       std::optional<Failure> best;
       bool any = false;
       for (const auto& sub : *it) {
@@ -211,7 +269,7 @@ class Validator {
       }
       if (!any) return best;
     }
-    if (auto it = schema.find("oneOf"); it != schema.end()) {
+    if (const json* it = c.one_of) {
       std::optional<Failure> best;
       int passed = 0;
       std::set<std::string> ev_passed;
@@ -244,7 +302,7 @@ class Validator {
     }
 
     if (n.is_mapping()) {
-      if (auto it = schema.find("unevaluatedProperties"); it != schema.end() && it->is_boolean() && !it->get<bool>()) {
+      if (c.unevaluated_false) {
         for (const auto& e : n.entries()) {
           if (evaluated && evaluated->count(e.key.value())) continue;
           return Failure{e.key.location(), path + ": additional property \"" + e.key.value() + "\" is not allowed", depth + 1};
@@ -290,16 +348,19 @@ class Validator {
 
   std::optional<Failure> check_object(const Node& n, const json& schema, const std::string& path, int depth,
                                       std::set<std::string>* evaluated) {
-    const json* props = schema.contains("properties") ? &schema["properties"] : nullptr;
-    const json* pprops = schema.contains("patternProperties") ? &schema["patternProperties"] : nullptr;
-    const json* additional = schema.contains("additionalProperties") ? &schema["additionalProperties"] : nullptr;
+    const Compiled& c = compiled(schema);
+    const json* props = c.properties;
+    const json* pprops = c.pattern_properties;
+    const json* additional = c.additional;
     for (const auto& e : n.entries()) {
       const std::string& k = e.key.value();
       std::string child = path.empty() ? k : path + "." + k;
       bool matched = false;
-      if (props && props->contains(k)) {
-        matched = true;
-        if (auto f = check(e.value, (*props)[k], child, depth + 1, nullptr)) return f;
+      if (props) {
+        if (auto p = props->find(k); p != props->end()) {
+          matched = true;
+          if (auto f = check(e.value, *p, child, depth + 1, nullptr)) return f;
+        }
       }
       if (pprops) {
         for (auto it = pprops->begin(); it != pprops->end(); ++it) {
@@ -322,7 +383,7 @@ class Validator {
         if (evaluated) evaluated->insert(k);
       }
     }
-    if (auto it = schema.find("required"); it != schema.end()) {
+    if (const json* it = c.required) {
       for (const auto& r : *it) {
         if (!n.has(r.get<std::string>()))
           return Failure{n.location(), (path.empty() ? "(root)" : path) + ": missing required property \"" + r.get<std::string>() + "\"", depth};
@@ -332,13 +393,14 @@ class Validator {
   }
 
   std::optional<Failure> check_array(const Node& n, const json& schema, const std::string& path, int depth) {
-    if (auto it = schema.find("items"); it != schema.end()) {
+    const Compiled& c = compiled(schema);
+    if (const json* it = c.items) {
       for (size_t i = 0; i < n.items().size(); ++i)
         if (auto f = check(n.items()[i], *it, path + "[" + std::to_string(i) + "]", depth + 1, nullptr)) return f;
     }
-    if (auto it = schema.find("minItems"); it != schema.end() && n.items().size() < it->get<size_t>())
+    if (const json* it = c.min_items; it && n.items().size() < it->get<size_t>())
       return Failure{n.location(), path + " must have at least " + it->dump() + " items", depth};
-    if (auto it = schema.find("uniqueItems"); it != schema.end() && it->get<bool>()) {
+    if (const json* it = c.unique_items; it && it->get<bool>()) {
       const auto& items = n.items();
       for (size_t i = 0; i < items.size(); ++i)
         for (size_t j = i + 1; j < items.size(); ++j)

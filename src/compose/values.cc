@@ -13,8 +13,8 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Decodes UTF-8 into code points; invalid bytes become themselves (never fails).
-std::vector<uint32_t> code_points(const std::string& s) {
-  std::vector<uint32_t> out;
+void code_points_into(const std::string& s, std::vector<uint32_t>& out) {
+  out.clear();
   for (size_t i = 0; i < s.size();) {
     unsigned char c = s[i];
     int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
@@ -24,6 +24,11 @@ std::vector<uint32_t> code_points(const std::string& s) {
     out.push_back(cp);
     i += len;
   }
+}
+
+std::vector<uint32_t> code_points(const std::string& s) {
+  std::vector<uint32_t> out;
+  code_points_into(s, out);
   return out;
 }
 
@@ -382,8 +387,17 @@ std::string clean_path(const std::string& path) {
   return out.empty() ? "." : out;
 }
 
-bool yaml_key_less(const std::string& as, const std::string& bs) {
-  auto ar = code_points(as), br = code_points(bs);
+namespace {
+
+bool ascii(const std::string& s) {
+  for (char c : s)
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  return true;
+}
+
+// `ar` and `br` are code point sequences (an ASCII std::string is its own).
+template <typename Seq>
+bool key_less(const Seq& ar, const Seq& br) {
   bool digits = false;
   for (size_t i = 0; i < ar.size() && i < br.size(); ++i) {
     if (ar[i] == br[i]) {
@@ -411,6 +425,14 @@ bool yaml_key_less(const std::string& as, const std::string& bs) {
     return ar[i] < br[i];
   }
   return ar.size() < br.size();
+}
+
+}  // namespace
+
+bool yaml_key_less(const std::string& as, const std::string& bs) {
+  // Sorting keys compares every pair many times; decoding UTF-8 is only needed for non-ASCII.
+  if (ascii(as) && ascii(bs)) return key_less(as, bs);
+  return key_less(code_points(as), code_points(bs));
 }
 
 namespace {
@@ -504,11 +526,12 @@ bool looks_like_timestamp(const std::string& s) {
 // What go-yaml's resolver makes of a plain scalar: true when it is not a string.
 bool resolves_to_non_string(const std::string& s) {
   if (s.empty()) return true;
-  static const char* const specials[] = {"~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
-                                         ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
-                                         ".nan", ".NaN", ".NAN", "<<"};
-  for (const char* sp : specials)
-    if (s == sp) return true;
+  static constexpr std::string_view specials[] = {"~", "null", "Null", "NULL", "true", "True", "TRUE", "false",
+                                                  "False", "FALSE", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
+                                                  "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", "<<"};
+  if (s.size() <= 5)
+    for (std::string_view sp : specials)
+      if (s == sp) return true;
   char c = s[0];
   if (c == '.') return go_parse_float_syntax(s) && s.size() > 1;
   if (c == '+' || c == '-' || is_digit(c)) {
@@ -526,8 +549,10 @@ bool resolves_to_non_string(const std::string& s) {
 }
 
 bool is_old_bool(const std::string& s) {
-  static const char* const v[] = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"};
-  for (const char* x : v)
+  static constexpr std::string_view v[] = {"y",  "Y",  "yes", "Yes", "YES", "on",  "On",  "ON",
+                                           "n",  "N",  "no",  "No",  "NO",  "off", "Off", "OFF"};
+  if (s.size() > 3) return false;
+  for (std::string_view x : v)
     if (s == x) return true;
   return false;
 }
@@ -559,7 +584,7 @@ bool is_base60_float(const std::string& s) {
   return i == s.size();
 }
 
-bool is_blank_or_end(const std::vector<uint32_t>& cps, size_t i) {
+inline bool is_blank_or_end(const std::vector<uint32_t>& cps, size_t i) {
   return i >= cps.size() || cps[i] == ' ' || cps[i] == '\t' || cps[i] == '\r' || cps[i] == '\n' || cps[i] == 0x85 ||
          cps[i] == 0x2028 || cps[i] == 0x2029;
 }
@@ -580,7 +605,9 @@ Analysis analyze(const std::string& s) {
     a.block_ok = false;
     return a;
   }
-  auto cps = code_points(s);
+  // Reused between calls: emitting a project analyzes every string it prints.
+  static thread_local std::vector<uint32_t> cps;
+  code_points_into(s, cps);
   bool flow_ind = false, block_ind = false, line_breaks = false, special = false;
   bool leading_space = false, leading_break = false, trailing_space = false, trailing_break = false;
   bool break_space = false, space_break = false, prev_space = false, prev_break = false;
@@ -592,14 +619,14 @@ Analysis analyze(const std::string& s) {
     uint32_t c = cps[i];
     bool followed_ws = is_blank_or_end(cps, i + 1);
     if (i == 0) {
-      if (c < 0x80 && std::string("#,[]{}&*!|>'\"%@`").find(static_cast<char>(c)) != std::string::npos) flow_ind = block_ind = true;
+      if (c < 0x80 && std::string_view("#,[]{}&*!|>'\"%@`").find(static_cast<char>(c)) != std::string_view::npos) flow_ind = block_ind = true;
       if (c == '?' || c == ':') {
         flow_ind = true;
         if (followed_ws) block_ind = true;
       }
       if (c == '-' && followed_ws) flow_ind = block_ind = true;
     } else {
-      if (c < 0x80 && std::string(",?[]{}").find(static_cast<char>(c)) != std::string::npos) flow_ind = true;
+      if (c < 0x80 && std::string_view(",?[]{}").find(static_cast<char>(c)) != std::string_view::npos) flow_ind = true;
       if (c == ':') {
         flow_ind = true;
         if (followed_ws) block_ind = true;
@@ -655,6 +682,7 @@ ScalarStyle yaml_string_style(const std::string& s, bool is_key) {
   } else {
     want = ScalarStyle::DoubleQuoted;
   }
+  if (want == ScalarStyle::DoubleQuoted) return want;  // the analysis could only confirm it
   Analysis a = analyze(s);
   if (want == ScalarStyle::Plain) {
     if (!a.block_plain || (s.empty() && is_key)) want = ScalarStyle::SingleQuoted;

@@ -18,21 +18,13 @@
 #include <regex>
 #include <sstream>
 
-#include "util/sha256.h"
+#include "util/clock.h"
 #include "util/error.h"
+#include "util/sha256.h"
 #include "util/subprocess.h"
 
 namespace slipway::engine {
 namespace {
-
-std::string now_rfc3339() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Removes the scratch directory on every path out.
 struct TempDir {
@@ -209,7 +201,7 @@ BaseImageResult make_debian_base(const Client& client, const BaseImageOptions& o
     spaced += (spaced.empty() ? "" : " ") + p.name + "=" + p.version;
   }
   r.packages_sha256 = sha256_hex(list);
-  r.created = now_rfc3339();
+  r.created = utc_now();
 
   // The list goes into a label when it is small enough to keep image configs and the import
   // URL (whose query carries these changes) modest; otherwise its digest and count identify it.

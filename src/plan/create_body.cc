@@ -207,6 +207,18 @@ class Translator {
     for (const auto& [k, item] : v.items()) out[k] = item.is_null() ? std::string() : str(item);
     return out;
   }
+  // Compose's two spellings of a string map: a mapping, or a list of "key=value" ("key" alone
+  // maps to "").
+  json key_value_map(const ojson& v) const {
+    if (!v.is_array()) return string_map(v);
+    json out = json::object();
+    for (const auto& item : v) {
+      std::string s = str(item);
+      size_t eq = s.find('=');
+      out[s.substr(0, eq)] = eq == std::string::npos ? "" : s.substr(eq + 1);
+    }
+    return out;
+  }
   void need_api(const std::string& version) const {
     if (!api_at_least(ctx_.api_version, version))
       bad("needs Docker API " + version + " but the engine speaks " + ctx_.api_version +
@@ -470,19 +482,7 @@ class Translator {
     }
     host_["Ulimits"] = list;
   }
-  void sysctls(const ojson& v) {
-    if (v.is_array()) {
-      json m = json::object();
-      for (const auto& item : v) {
-        std::string s = str(item);
-        size_t eq = s.find('=');
-        m[s.substr(0, eq)] = eq == std::string::npos ? "" : s.substr(eq + 1);
-      }
-      host_["Sysctls"] = m;
-    } else {
-      host_["Sysctls"] = string_map(v);
-    }
-  }
+  void sysctls(const ojson& v) { host_["Sysctls"] = key_value_map(v); }
   void extra_hosts(const ojson& v) {
     json list = json::array();
     auto add = [&](const std::string& host, const std::string& ip) {
@@ -760,15 +760,7 @@ class Translator {
     json l = json::object();
     if (spec_.contains("labels")) {
       path_ = "labels";
-      if (spec_["labels"].is_array()) {
-        for (const auto& item : spec_["labels"]) {
-          std::string s = str(item);
-          size_t eq = s.find('=');
-          l[s.substr(0, eq)] = eq == std::string::npos ? "" : s.substr(eq + 1);
-        }
-      } else {
-        l = string_map(spec_["labels"]);
-      }
+      l = key_value_map(spec_["labels"]);
     }
     for (const auto& [k, v] : ctx_.labels) l[k] = v;
     config_["Labels"] = l;

@@ -149,6 +149,29 @@ std::vector<std::string> identity_dependencies(const ojson& spec) {
   return {out.begin(), out.end()};
 }
 
+// Labels of a network or volume: the project's, which one it is, then the user's own.
+json resource_labels(const compose::Project& project, const char* kind_label, const std::string& key) {
+  json labels = json::object();
+  for (const auto& [k, v] : base_labels(project)) labels[k] = v;
+  labels[kind_label] = key;
+  return labels;
+}
+
+// driver_opts and labels values: strings as written, other scalars as their JSON text.
+std::string option_text(const ojson& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// User labels in either spelling: a mapping, or a list of "key=value" ("key" alone maps to "").
+void add_user_labels(json& labels, const ojson& v) {
+  if (v.is_object())
+    for (const auto& [lk, lv] : v.items()) labels[lk] = option_text(lv);
+  else if (v.is_array())
+    for (const auto& item : v) {
+      std::string s = item.get<std::string>();
+      size_t eq = s.find('=');
+      labels[s.substr(0, eq)] = eq == std::string::npos ? "" : s.substr(eq + 1);
+    }
+}
+
 }  // namespace
 
 Labels container_labels(const compose::Project& project, const std::string& service, int number,
@@ -180,27 +203,18 @@ json network_body(const compose::Project& project, const std::string& key) {
     throw UserError(where(project), "networks." + key + " " + what);
   };
   json body = {{"Name", network_name(project.model, key)}, {"CheckDuplicate", true}};
-  json labels = json::object();
-  for (const auto& [k, v] : base_labels(project)) labels[k] = v;
-  labels[label::kNetwork] = key;
+  json labels = resource_labels(project, label::kNetwork, key);
   if (def.is_object()) {
     for (const auto& [k, v] : def.items()) {
       if (k == "name" || k == "external" || k.rfind("x-", 0) == 0) continue;
       if (k == "driver") body["Driver"] = v.get<std::string>();
       else if (k == "driver_opts") {
-        for (const auto& [ok, ov] : v.items()) body["Options"][ok] = ov.is_string() ? ov.get<std::string>() : ov.dump();
+        for (const auto& [ok, ov] : v.items()) body["Options"][ok] = option_text(ov);
       } else if (k == "internal") body["Internal"] = v.get<bool>();
       else if (k == "attachable") body["Attachable"] = v.get<bool>();
       else if (k == "enable_ipv6") body["EnableIPv6"] = v.get<bool>();
       else if (k == "labels") {
-        if (v.is_object())
-          for (const auto& [lk, lv] : v.items()) labels[lk] = lv.is_string() ? lv.get<std::string>() : lv.dump();
-        else if (v.is_array())
-          for (const auto& item : v) {
-            std::string s = item.get<std::string>();
-            size_t eq = s.find('=');
-            labels[s.substr(0, eq)] = eq == std::string::npos ? "" : s.substr(eq + 1);
-          }
+        add_user_labels(labels, v);
       } else if (k == "ipam") {
         json ipam = json::object();
         for (const auto& [ik, iv] : v.items()) {
@@ -237,24 +251,15 @@ json network_body(const compose::Project& project, const std::string& key) {
 json volume_body(const compose::Project& project, const std::string& key) {
   const ojson& def = project.model["volumes"][key];
   json body = {{"Name", volume_name(project.model, key)}};
-  json labels = json::object();
-  for (const auto& [k, v] : base_labels(project)) labels[k] = v;
-  labels[label::kVolume] = key;
+  json labels = resource_labels(project, label::kVolume, key);
   if (def.is_object()) {
     for (const auto& [k, v] : def.items()) {
       if (k == "name" || k == "external" || k.rfind("x-", 0) == 0) continue;
       if (k == "driver") body["Driver"] = v.get<std::string>();
       else if (k == "driver_opts") {
-        for (const auto& [ok, ov] : v.items()) body["DriverOpts"][ok] = ov.is_string() ? ov.get<std::string>() : ov.dump();
+        for (const auto& [ok, ov] : v.items()) body["DriverOpts"][ok] = option_text(ov);
       } else if (k == "labels") {
-        if (v.is_object())
-          for (const auto& [lk, lv] : v.items()) labels[lk] = lv.is_string() ? lv.get<std::string>() : lv.dump();
-        else if (v.is_array())
-          for (const auto& item : v) {
-            std::string s = item.get<std::string>();
-            size_t eq = s.find('=');
-            labels[s.substr(0, eq)] = eq == std::string::npos ? "" : s.substr(eq + 1);
-          }
+        add_user_labels(labels, v);
       } else {
         throw UserError(where(project), "volumes." + key + "." + k + " is not supported by slipway (remove it)");
       }
