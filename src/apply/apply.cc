@@ -88,7 +88,7 @@ std::map<std::string, std::string> file_digests(const compose::Project& project)
       else if (def.contains("content") && def["content"].is_string()) f.content = def["content"].get<std::string>();
       else continue;
       try {
-        out[std::string(kind) + ":" + name] = sha256_hex(file_content(project, f));
+        out[std::string(kind) + ":" + name] = hmac_sha256_hex(host_key(), file_content(project, f));
       } catch (const UserError&) {
       }
     }

@@ -52,8 +52,9 @@ ApplyResult apply(const engine::Client& client, const compose::Project& project,
 // Throws UserError when the file is missing.
 std::string file_content(const compose::Project& project, const plan::FileInjection& file);
 
-// sha256 of every secret/config content the services use, by "secret:NAME" / "config:NAME",
-// for UpOptions::file_digests. Unreadable ones are left out (apply reports them).
+// The keyed fingerprint (HMAC-SHA256 under host_key()) of every secret/config content the
+// services use, by "secret:NAME" / "config:NAME", for UpOptions::file_digests. Unreadable ones
+// are left out (apply reports them). Throws EnvError when the host key cannot be had.
 std::map<std::string, std::string> file_digests(const compose::Project& project);
 
 // True once SIGINT/SIGTERM arrived during apply (or a wait that shares the handlers).

@@ -2,10 +2,12 @@
 
 #include <set>
 
+#include "apply/host_key.h"
 #include "apply/tar.h"
 #include "plan/create_body.h"
+#include "plan/file_digests.h"
 #include "plan/naming.h"
-#include "util/sha256.h"
+#include "util/hmac.h"
 
 namespace slipway::apply {
 
@@ -52,6 +54,7 @@ plan::ObservedContainer from_summary(const json& s) {
     c.number = 0;
   }
   c.config_hash = get(label::kConfigHash);
+  if (c.labels.count(label::kFileDigests)) c.file_digests = plan::decode_file_digests(get(label::kFileDigests));
   std::string oneoff = get(label::kOneoff);
   c.oneoff = oneoff == "True" || oneoff == "true";
   c.image_id = s.value("ImageID", "");
@@ -116,6 +119,8 @@ plan::Observed observe(const engine::Client& client, const compose::Project& pro
 
   if (options.file_digests) {
     for (auto& c : o.containers) {
+      // The label answers for containers this slipway created; only older ones are read.
+      if (c.labels.count(label::kFileDigests)) continue;
       if (!c.running() || !model["services"].contains(c.service)) continue;
       const auto& spec = model["services"][c.service];
       if (!spec.contains("secrets") && !spec.contains("configs")) continue;
@@ -133,7 +138,7 @@ plan::Observed observe(const engine::Client& client, const compose::Project& pro
       for (const auto& f : files) {
         try {
           auto entries = read_tar(client.get_archive(c.id, f.target));
-          if (entries.size() == 1) c.file_digests[f.target] = sha256_hex(entries.begin()->second);
+          if (entries.size() == 1) c.file_digests[f.target] = hmac_sha256_hex(host_key(), entries.begin()->second);
         } catch (const engine::EngineError&) {
           c.file_digests[f.target] = "missing";
         }

@@ -8,8 +8,9 @@
 namespace slipway::apply {
 
 struct ObserveOptions {
-  // Also read the secrets/configs inside running containers and record their sha256 (so a
-  // changed secret file recreates). Costs one archive request per file.
+  // For running containers created without the io.slipway.secrets-digest label (by an older
+  // slipway), read the secrets/configs inside and fingerprint them (so a changed secret file
+  // recreates). Costs one archive request per file of such containers; labelled ones cost none.
   bool file_digests = false;
 };
 

@@ -87,14 +87,10 @@ std::string go_float_json(double v) {
   return std::string(buf, r.ptr);
 }
 
-std::string yaml_scalar(const json& v, bool escape, bool is_key) {
-  if (v.is_null()) return "null";
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  if (v.is_number_integer()) return std::to_string(v.get<long long>());
-  if (v.is_number_unsigned()) return std::to_string(v.get<unsigned long long>());
-  if (v.is_number_float()) return go_float_g(v.get<double>());
-  std::string s = v.get<std::string>();
-  if (escape) s = escape_dollars(s);
+std::string yaml_string_scalar(const std::string& text, bool escape, bool is_key) {
+  std::string escaped;
+  if (escape) escaped = escape_dollars(text);
+  const std::string& s = escape ? escaped : text;
   switch (yaml_string_style(s, is_key)) {
     case ScalarStyle::Plain: return s;
     case ScalarStyle::SingleQuoted: {
@@ -110,6 +106,15 @@ std::string yaml_scalar(const json& v, bool escape, bool is_key) {
       return yaml_double_quote(s);
   }
   return s;
+}
+
+std::string yaml_scalar(const json& v, bool escape, bool is_key) {
+  if (v.is_null()) return "null";
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number_integer()) return std::to_string(v.get<long long>());
+  if (v.is_number_unsigned()) return std::to_string(v.get<unsigned long long>());
+  if (v.is_number_float()) return go_float_g(v.get<double>());
+  return yaml_string_scalar(v.get_ref<const std::string&>(), escape, is_key);
 }
 
 bool is_literal(const json& v, bool escape) {
@@ -174,16 +179,19 @@ void emit_after(std::string& out, const json& v, int child_indent, bool in_seque
     out += " ";
     emit_literal(out, v, child_indent, escape);
   } else {
-    out += " " + yaml_scalar(v, escape, false) + "\n";
+    out += ' ';
+    out += yaml_scalar(v, escape, false);
+    out += '\n';
   }
 }
 
 void emit_mapping(std::string& out, const json& obj, int indent, bool prefixed, bool escape) {
   bool first = true;
   for (auto it = obj.begin(); it != obj.end(); ++it) {
-    if (!(first && prefixed)) out += std::string(indent, ' ');
+    if (!(first && prefixed)) out.append(static_cast<size_t>(indent), ' ');
     first = false;
-    out += yaml_scalar(json(it.key()), escape, true) + ":";
+    out += yaml_string_scalar(it.key(), escape, true);
+    out += ':';
     // go-yaml indents a sequence under a key by the indent width; mappings likewise.
     emit_after(out, it.value(), indent + 2, false, escape);
   }
@@ -192,9 +200,9 @@ void emit_mapping(std::string& out, const json& obj, int indent, bool prefixed, 
 void emit_sequence(std::string& out, const json& arr, int indent, bool prefixed, bool escape) {
   bool first = true;
   for (const json& item : arr) {
-    if (!(first && prefixed)) out += std::string(indent, ' ');
+    if (!(first && prefixed)) out.append(static_cast<size_t>(indent), ' ');
     first = false;
-    out += "-";
+    out += '-';
     emit_after(out, item, indent + 2, true, escape);
   }
 }

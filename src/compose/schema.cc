@@ -13,6 +13,7 @@
 #include <set>
 #include <stdexcept>
 #include <string_view>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -153,9 +154,8 @@ const json* member(const json& o, const char* key) {
 }
 
 const Compiled& compiled(const json& schema) {
-  static std::mutex mu;
-  static std::map<const json*, std::unique_ptr<Compiled>> cache;
-  std::lock_guard<std::mutex> lock(mu);
+  // Per thread, so that the lookup needs no lock; the schema has a few hundred objects.
+  static thread_local std::unordered_map<const json*, std::unique_ptr<Compiled>> cache;
   auto& slot = cache[&schema];
   if (slot) return *slot;
   auto c = std::make_unique<Compiled>();
@@ -354,7 +354,10 @@ class Validator {
     const json* additional = c.additional;
     for (const auto& e : n.entries()) {
       const std::string& k = e.key.value();
-      std::string child = path.empty() ? k : path + "." + k;
+      std::string child;
+      child.reserve(path.size() + 1 + k.size());
+      if (!path.empty()) child.append(path).push_back('.');
+      child.append(k);
       bool matched = false;
       if (props) {
         if (auto p = props->find(k); p != props->end()) {

@@ -22,6 +22,8 @@ inline constexpr const char* kNetwork = "com.docker.compose.network";
 inline constexpr const char* kVolume = "com.docker.compose.volume";
 inline constexpr const char* kGeneration = "io.slipway.generation";
 inline constexpr const char* kRole = "io.slipway.role";
+// Keyed fingerprints of the secret/config files copied in (plan/file_digests.h).
+inline constexpr const char* kFileDigests = "io.slipway.secrets-digest";
 // The Compose version we claim: the loader's behaviour matches compose-go v2 (Compose 2.x).
 inline constexpr const char* kComposeVersion = "2.29.0";
 }  // namespace label

@@ -22,8 +22,9 @@ struct ObservedContainer {
   int exit_code = 0;
   bool oneoff = false;
   Labels labels;
-  // sha256 of the secret/config files found inside, by target path; filled only when the
-  // observer was asked to look (never the contents themselves).
+  // Keyed fingerprints (HMAC-SHA256, per-host key) of the secret/config files inside, by target
+  // path: from the io.slipway.secrets-digest label, or, for a container created without it,
+  // read from inside when the observer was asked to look (never the contents themselves).
   std::map<std::string, std::string> file_digests;
 
   bool running() const { return state == "running" || state == "restarting" || state == "paused"; }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "plan/config_hash.h"
+#include "plan/file_digests.h"
 #include "plan/naming.h"
 
 namespace slipway::plan {
@@ -453,6 +454,14 @@ Plan plan_up(const compose::Project& project, const Observed& observed, const Up
       ctx.api_version = options.api_version;
       ctx.where = loc;
       ContainerSpec cs = container_spec(model, ctx);
+      if (!options.file_digests.empty() && !cs.files.empty()) {
+        std::map<std::string, std::string> by_target;
+        for (const auto& f : cs.files) {
+          auto it = options.file_digests.find(f.kind + ":" + f.name);
+          if (it != options.file_digests.end()) by_target[f.target] = it->second;
+        }
+        cs.body["Labels"][label::kFileDigests] = encode_file_digests(by_target);
+      }
 
       std::string reason;
       ActionType type = ActionType::create_container;

@@ -70,8 +70,10 @@ struct UpOptions {
   std::string role = "service";       // io.slipway.role
   std::string generation;             // io.slipway.generation; empty: the running one, else 1
   std::string api_version = "1.41";   // what the engine speaks (for version-gated options)
-  // sha256 of each secret/config's current content, by "secret:NAME" / "config:NAME". When a
-  // container's observed digests differ, it is recreated ("secret changed").
+  // Keyed fingerprint (apply::file_digests) of each secret/config's current content, by
+  // "secret:NAME" / "config:NAME". Recorded in the io.slipway.secrets-digest label of the
+  // containers created; when a container's observed fingerprints differ, it is recreated
+  // ("secret NAME changed"). Empty: secrets are not compared and no label is written.
   std::map<std::string, std::string> file_digests;
 };
 
