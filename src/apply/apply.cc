@@ -11,7 +11,8 @@
 #include "apply/tar.h"
 #include "engine/image_build.h"
 #include "plan/config_hash.h"
-#include "util/sha256.h"
+#include "apply/host_key.h"
+#include "util/hmac.h"
 
 namespace slipway::apply {
 

@@ -15,6 +15,7 @@
 #include "apply/observe.h"
 #include "engine/build_context.h"
 #include "plan/plan.h"
+#include "util/sha256.h"
 
 namespace slipway::apply {
 namespace {
@@ -290,12 +291,38 @@ TEST_F(ApplyEngineTest, SecretsAreCopiedWithOwnerAndMode) {
   EXPECT_EQ(run_in(c, {"/bin/busybox", "stat", "-c", "%a %u %g", "/run/secrets/other"}), "400 1000 1001\n");
   // The secret is nowhere in the container's configuration.
   EXPECT_EQ(inspect(c).dump().find("s3cret"), std::string::npos);
+  // Its fingerprint is, keyed: the plain sha256 would let label readers test guesses.
+  auto labels = inspect(c)["Config"]["Labels"];
+  ASSERT_TRUE(labels.contains(plan::label::kFileDigests));
+  EXPECT_EQ(labels[plan::label::kFileDigests].get<std::string>().find(sha256_hex("s3cret")), std::string::npos);
   EXPECT_TRUE(plan_up(p).empty());
   // A changed secret file recreates the container.
   std::ofstream(secret) << "n3w";
   EXPECT_EQ(described(plan_up(p)), (std::vector<std::string>{"recreate container " + c + " (secret pw changed)"}));
   up(p);
   EXPECT_EQ(run_in(c, {"/bin/busybox", "cat", "/run/secrets/other"}), "n3w");
+}
+
+// A container created without the fingerprint label (by an older slipway) is read from inside
+// instead: not recreated while its secret is unchanged, recreated (and labelled) once it is.
+TEST_F(ApplyEngineTest, UnlabelledSecretsAreReadFromInside) {
+  fs::path secret = scratch / ("old-" + run_id + ".txt");
+  std::ofstream(secret) << "s3cret";
+  std::string model = std::string(R"({"services": {"app": {"command": )") + kSleep + R"(,
+      "secrets": [{"source": "pw", "target": "/run/secrets/pw"}]}},
+    "secrets": {"pw": {"name": "pw", "file": ")" + secret.string() + R"("}}})";
+  auto p = project("oldsecrets", model);
+  plan::UpOptions unlabelled;
+  unlabelled.api_version = client->api_version();
+  apply(*client, p, plan::plan_up(p, observe(*client, p), unlabelled));
+  std::string c = p.name + "-app-1";
+  EXPECT_FALSE(inspect(c)["Config"]["Labels"].contains(plan::label::kFileDigests));
+  EXPECT_TRUE(plan_up(p).empty()) << plan_up(p).render();
+  std::ofstream(secret) << "n3w";
+  EXPECT_EQ(described(plan_up(p)), (std::vector<std::string>{"recreate container " + c + " (secret pw changed)"}));
+  up(p);
+  EXPECT_TRUE(inspect(c)["Config"]["Labels"].contains(plan::label::kFileDigests));
+  EXPECT_TRUE(plan_up(p).empty());
 }
 
 TEST_F(ApplyEngineTest, OrphansAreRemovedOnlyWhenAsked) {

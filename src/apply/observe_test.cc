@@ -3,6 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "apply/apply.h"
+#include "apply/host_key.h"
+#include "util/hmac.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 
 namespace slipway::apply {
 namespace {
@@ -29,14 +36,38 @@ TEST(Observe, SummaryToContainer) {
   EXPECT_NO_THROW(from_summary(nlohmann::json::object()));
 }
 
+TEST(Observe, FileDigestsFromLabel) {
+  auto c = from_summary(nlohmann::json::parse(R"J({"Id": "abc", "State": "running",
+    "Labels": {"io.slipway.secrets-digest": "{\"/run/secrets/pw\": \"f00d\"}"}})J"));
+  EXPECT_EQ(c.file_digests, (std::map<std::string, std::string>{{"/run/secrets/pw", "f00d"}}));
+  auto broken = from_summary(nlohmann::json::parse(R"J({"Labels": {"io.slipway.secrets-digest": "{no"}})J"));
+  EXPECT_TRUE(broken.file_digests.empty());
+}
+
+TEST(HostKey, CreatedOnceWithMode0600) {
+  auto dir = std::filesystem::temp_directory_path() / ("slipway-hostkey-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::string key = load_or_create_host_key((dir / "sub").string());
+  EXPECT_EQ(key.size(), 32u);
+  EXPECT_EQ(load_or_create_host_key((dir / "sub").string()), key);
+  auto perms = std::filesystem::status(dir / "sub" / "host.key").permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Apply, SecretContentsAndDigests) {
+  auto dir = std::filesystem::temp_directory_path() / ("slipway-state-" + std::to_string(getpid()));
+  setenv("SLIPWAY_STATE_DIR", dir.c_str(), 1);
   compose::Project p;
   p.environment = {{"TOKEN", "t0ken"}};
   p.model = nlohmann::ordered_json::parse(R"({"secrets": {"env": {"environment": "TOKEN"}, "missing": {"file": "/nonexistent/x"}},
     "configs": {"inline": {"content": "hello"}}})");
   auto digests = file_digests(p);
   EXPECT_EQ(digests.size(), 2u);
-  EXPECT_EQ(digests["config:inline"], "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  // Keyed: not the plain sha256 of "hello", which anyone could test guesses against.
+  EXPECT_EQ(digests["config:inline"], hmac_sha256_hex(host_key(), "hello"));
+  EXPECT_NE(digests["config:inline"], "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  EXPECT_TRUE(std::filesystem::exists(dir / "host.key"));
   EXPECT_TRUE(digests.count("secret:env"));
   plan::FileInjection f;
   f.kind = "secret";
@@ -51,6 +82,7 @@ TEST(Apply, SecretContentsAndDigests) {
   f.source_file.clear();
   f.environment = "TOKEN";
   EXPECT_EQ(file_content(p, f), "t0ken");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

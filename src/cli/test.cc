@@ -95,7 +95,8 @@ void wait_healthy(const engine::Client& client, const std::string& project, int 
       say("waiting for healthchecks");
       told = true;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // Healthchecks pass on their own interval; a finer poll only shortens the wait after one.
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "plan/config_hash.h"
+#include "plan/file_digests.h"
 
 namespace slipway::plan {
 namespace {
@@ -211,6 +212,38 @@ TEST(PlanUp, ChangedSecretRecreates) {
   EXPECT_TRUE(plan_up(p, o, opts).empty());
   opts.file_digests["secret:pw"] = "bbbb";
   EXPECT_EQ(lines(plan_up(p, o, opts)).front(), "recreate container shop-db-1 (secret pw changed)");
+}
+
+// The fingerprints travel in a label written at create time: the next plan needs no reads.
+TEST(PlanUp, SecretFingerprintLabel) {
+  compose::Project p = project();
+  p.model["secrets"] = {{"pw", {{"name", "shop_pw"}, {"file", "/srv/shop/pw.txt"}}}};
+  p.model["services"]["db"]["secrets"] = ojson::parse(R"([{"source":"pw","target":"/run/secrets/pw"}])");
+  UpOptions opts;
+  opts.file_digests["secret:pw"] = "aaaa";
+  Plan first = plan_up(p, images(), opts);
+  for (const auto& a : first.actions)
+    if (a.container) {
+      auto labels = a.container->body["Labels"];
+      EXPECT_EQ(labels.contains(label::kFileDigests), a.service == "db") << a.name;
+    }
+  Observed o = after(first, images());
+  for (auto& c : o.containers) c.file_digests = decode_file_digests(c.labels[label::kFileDigests]);
+  EXPECT_TRUE(plan_up(p, o, opts).empty()) << plan_up(p, o, opts).render();
+  opts.file_digests["secret:pw"] = "bbbb";
+  EXPECT_EQ(lines(plan_up(p, o, opts)), (std::vector<std::string>{"recreate container shop-db-1 (secret pw changed)"}));
+  // Without fingerprints (test copies, drills) nothing is compared or labelled.
+  Plan plain = plan_up(p, images(), {});
+  for (const auto& a : plain.actions) {
+    if (a.container) EXPECT_FALSE(a.container->body["Labels"].contains(label::kFileDigests));
+  }
+}
+
+TEST(FileDigests, RoundTrip) {
+  std::map<std::string, std::string> m{{"/run/secrets/a,b=c", "01"}, {"/etc/x.conf", "02"}};
+  EXPECT_EQ(decode_file_digests(encode_file_digests(m)), m);
+  EXPECT_TRUE(decode_file_digests("").empty());
+  EXPECT_TRUE(decode_file_digests("[1]").empty());
 }
 
 TEST(PlanDown, ReverseOrderThenNetworksAndVolumes) {
