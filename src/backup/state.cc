@@ -1,5 +1,7 @@
 #include "backup/state.h"
 
+#include "util/clock.h"
+
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -10,15 +12,6 @@
 namespace slipway::backup {
 
 std::string state_directory() { return slipway::state_directory(); }
-
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 StateDb::StateDb(const std::string& dir) {
   std::string d = dir.empty() ? state_directory() : dir;

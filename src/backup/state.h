@@ -4,12 +4,16 @@
 // The restic repository remains the truth about snapshots; this is the log of what was done.
 #pragma once
 
+#include "util/clock.h"
+
 #include <sqlite3.h>
 
 #include <string>
 #include <vector>
 
 namespace slipway::backup {
+
+using slipway::utc_now;  // util/clock.h
 
 // The state directory (not created).
 std::string state_directory();
@@ -43,7 +47,5 @@ class StateDb {
   std::string path_;
 };
 
-// Now in UTC, ISO 8601 with seconds ("2026-11-24T21:30:00Z").
-std::string utc_now();
 
 }  // namespace slipway::backup

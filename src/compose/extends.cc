@@ -272,7 +272,7 @@ void apply_extends(yaml::Node& file, const std::string& file_name, const std::st
   Node* services = file.find("services");
   if (!services || services->is_null()) return;
   if (!services->is_mapping()) throw UserError(services->location(), "services must be a mapping");
-  Resolver r{context, {}};
+  Resolver r{context, {}, {}, {}};
   std::vector<std::string> names;
   for (const auto& e : services->entries()) names.push_back(e.key.value());
   for (const auto& name : names) {

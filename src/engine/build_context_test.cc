@@ -163,7 +163,9 @@ TEST_F(ContextTest, HonoursDockerignoreAndAlwaysSendsDockerfile) {
   std::vector<std::string> want = {".dockerignore", "Dockerfile", "app.js", "node_modules/keep.js", "sub", "sub/run.sh"};
   EXPECT_EQ(paths(c), want);
   for (const auto& e : c.entries)
-    if (e.path == "sub/run.sh") EXPECT_EQ(e.mode, 0755u);
+    if (e.path == "sub/run.sh") {
+      EXPECT_EQ(e.mode, 0755u);
+    }
 }
 
 TEST_F(ContextTest, HashIgnoresMtimeButNotContentOrMode) {

@@ -235,7 +235,9 @@ TEST(PlanUp, SecretFingerprintLabel) {
   // Without fingerprints (test copies, drills) nothing is compared or labelled.
   Plan plain = plan_up(p, images(), {});
   for (const auto& a : plain.actions) {
-    if (a.container) EXPECT_FALSE(a.container->body["Labels"].contains(label::kFileDigests));
+    if (a.container) {
+      EXPECT_FALSE(a.container->body["Labels"].contains(label::kFileDigests));
+    }
   }
 }
 
