@@ -2,8 +2,9 @@
 # Drill benchmark: time of `slipway drill` on the example stack (examples/guestbook): restore
 # the latest snapshot into a throwaway copy, start it, load the database dump, run the tests,
 # remove the copy. Before the backup it POSTs one entry and waits for its mail, which the drill's
-# tests/drill/*.yaml check for in the restored copy. Runs on a copy of the example in a temporary directory (project "gbbench"),
-# with its own restic repository, so nothing of a running guestbook is touched.
+# tests/drill/*.yaml look for in the restored copy. Runs on a copy of the example in a temporary
+# directory (project "gbbench"), with its own restic repository, so nothing of a running
+# guestbook is touched.
 #
 # usage: bench/backup-drill.sh [path/to/slipway]      (default: build/slipway)
 set -euo pipefail

@@ -11,6 +11,7 @@
 
 #include "checks/gjson.h"
 #include "checks/semver.h"
+#include "util/go_float.h"
 
 namespace slipway::checks {
 
@@ -27,29 +28,7 @@ std::string go_float(double f) {
   char buf[64];
   auto r = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
   std::string sci(buf, r.ptr);  // d.ddde[+-]XX, shortest round-trip digits
-  auto e = sci.find('e');
-  std::string mant = sci.substr(0, e);
-  int exp = std::atoi(sci.c_str() + e + 1);
-  bool neg = mant[0] == '-';
-  if (neg) mant = mant.substr(1);
-  std::string digits;
-  for (char c : mant)
-    if (c != '.') digits += c;
-  std::string out;
-  if (exp < -4 || exp >= 6) {  // %v is shortest %g: exponent form from 1e+06
-    out = digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    char eb[16];
-    std::snprintf(eb, sizeof eb, "e%c%02d", exp < 0 ? '-' : '+', std::abs(exp));
-    out += eb;
-  } else if (exp < 0) {
-    out = "0." + std::string(-exp - 1, '0') + digits;
-  } else if (static_cast<size_t>(exp) + 1 >= digits.size()) {
-    out = digits + std::string(exp + 1 - digits.size(), '0');
-  } else {
-    out = digits.substr(0, exp + 1) + "." + digits.substr(exp + 1);
-  }
-  return neg ? "-" + out : out;
+  return go_g_from_scientific(sci);
 }
 
 // reflect.DeepEqual over YAML-typed values: an int never equals a float, a []string never
@@ -675,6 +654,12 @@ class NotMatcher : public Matcher {
   MatcherPtr m_;
 };
 
+json to_json_list(const std::vector<MatcherPtr>& ms) {
+  json e = json::array();
+  for (const auto& m : ms) e.push_back(m->to_json());
+  return e;
+}
+
 class AndMatcher : public Matcher {
  public:
   explicit AndMatcher(std::vector<MatcherPtr> ms) : ms_(std::move(ms)) {}
@@ -702,11 +687,7 @@ class AndMatcher : public Matcher {
   }
 
  private:
-  json list() const {
-    json e = json::array();
-    for (const auto& m : ms_) e.push_back(m->to_json());
-    return e;
-  }
+  json list() const { return to_json_list(ms_); }
   std::vector<MatcherPtr> ms_;
   Matcher* failed_ = nullptr;
 };
@@ -736,11 +717,7 @@ class OrMatcher : public Matcher {
   json to_json() const override { return {{"or", list()}}; }
 
  private:
-  json list() const {
-    json e = json::array();
-    for (const auto& m : ms_) e.push_back(m->to_json());
-    return e;
-  }
+  json list() const { return to_json_list(ms_); }
   std::vector<MatcherPtr> ms_;
   Matcher* succeeded_ = nullptr;
 };

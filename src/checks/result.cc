@@ -98,43 +98,30 @@ CheckResult evaluate(const Check& check, const std::function<Fetched(const std::
   return r;
 }
 
-CheckResult skipped(const Check& check, const std::string& reason) {
+namespace {
+
+// Every property (or the check itself when it lists none) gets the same verdict.
+CheckResult uniform(const Check& check, Status status, const std::string& text) {
+  auto outcome = [&](const std::string* name) {
+    PropertyOutcome p;
+    if (name) p.property = *name;
+    p.status = status;
+    if (status == Status::Skip) p.skip_reason = text;
+    else p.error = text;
+    return p;
+  };
   CheckResult r;
   r.check = check;
-  for (const auto& name : check.properties) {
-    PropertyOutcome p;
-    p.property = name;
-    p.status = Status::Skip;
-    p.skip_reason = reason;
-    r.properties.push_back(std::move(p));
-  }
-  if (r.properties.empty()) {
-    PropertyOutcome p;
-    p.status = Status::Skip;
-    p.skip_reason = reason;
-    r.properties.push_back(std::move(p));
-  }
+  for (const auto& name : check.properties) r.properties.push_back(outcome(&name));
+  if (r.properties.empty()) r.properties.push_back(outcome(nullptr));
   return r;
 }
 
-CheckResult failed(const Check& check, const std::string& error) {
-  CheckResult r;
-  r.check = check;
-  for (const auto& name : check.properties) {
-    PropertyOutcome p;
-    p.property = name;
-    p.status = Status::Fail;
-    p.error = error;
-    r.properties.push_back(std::move(p));
-  }
-  if (r.properties.empty()) {
-    PropertyOutcome p;
-    p.status = Status::Fail;
-    p.error = error;
-    r.properties.push_back(std::move(p));
-  }
-  return r;
-}
+}  // namespace
+
+CheckResult skipped(const Check& check, const std::string& reason) { return uniform(check, Status::Skip, reason); }
+
+CheckResult failed(const Check& check, const std::string& error) { return uniform(check, Status::Fail, error); }
 
 CheckResult run_matching(const Check& check) {
   return evaluate(check, [&](const std::string&) {

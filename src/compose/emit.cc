@@ -10,6 +10,7 @@
 
 #include "compose/shapes.h"
 #include "compose/values.h"
+#include "util/go_float.h"
 
 namespace slipway::compose {
 
@@ -37,29 +38,7 @@ std::string go_float_g(double v) {
   if (static_cast<double>(f) == v) r = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
   else r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
   std::string sci(buf, r.ptr);  // d.ddde±XX
-  auto epos = sci.find('e');
-  std::string mant = sci.substr(0, epos);
-  int exp = std::stoi(sci.substr(epos + 1));
-  bool neg = mant[0] == '-';
-  if (neg) mant = mant.substr(1);
-  std::string digits;
-  for (char c : mant)
-    if (c != '.') digits += c;
-  std::string out;
-  if (exp < -4 || exp >= 6) {
-    out = digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    char eb[16];
-    std::snprintf(eb, sizeof eb, "e%c%02d", exp < 0 ? '-' : '+', std::abs(exp));
-    out += eb;
-  } else if (exp < 0) {
-    out = "0." + std::string(-exp - 1, '0') + digits;
-  } else if (exp + 1 >= static_cast<int>(digits.size())) {
-    out = digits + std::string(exp + 1 - digits.size(), '0');
-  } else {
-    out = digits.substr(0, exp + 1) + "." + digits.substr(exp + 1);
-  }
-  return neg ? "-" + out : out;
+  return go_g_from_scientific(sci);
 }
 
 // Go's encoding/json float format ('f' unless the exponent is < -6 or >= 21).

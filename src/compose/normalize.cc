@@ -188,6 +188,14 @@ std::string text_of(const Node& n) {
   return n.value();
 }
 
+// Copies a sequence of scalars, keeping each entry's own position for later errors.
+void append_strings(Node& out, const Node& seq, const std::string& path) {
+  for (const Node& i : seq.items()) {
+    if (!i.is_scalar()) fail(i, path, "entries must be strings");
+    out.push_back(str_node(text_of(i), i.mark()));
+  }
+}
+
 bool go_parse_bool(const std::string& s, bool* out) {
   if (s == "1" || s == "t" || s == "T" || s == "true" || s == "TRUE" || s == "True") { *out = true; return true; }
   if (s == "0" || s == "f" || s == "F" || s == "false" || s == "FALSE" || s == "False") { *out = false; return true; }
@@ -416,10 +424,7 @@ std::optional<Node> Normalizer::decode(const Node& in, const Field& f, const std
         if (f.type == T::StrList) fail(in, path, "must be a list of strings");
         out.push_back(str_node(text_of(in), m));
       } else if (in.is_sequence()) {
-        for (const Node& i : in.items()) {
-          if (!i.is_scalar()) fail(i, path, "entries must be strings");
-          out.push_back(str_node(text_of(i), i.mark()));
-        }
+        append_strings(out, in, path);
       } else {
         fail(in, path, "must be a list of strings");
       }
@@ -436,10 +441,7 @@ std::optional<Node> Normalizer::decode(const Node& in, const Field& f, const std
           fail(in, path, e.what());
         }
       } else if (in.is_sequence()) {
-        for (const Node& i : in.items()) {
-          if (!i.is_scalar()) fail(i, path, "entries must be strings");
-          out.push_back(str_node(text_of(i), i.mark()));
-        }
+        append_strings(out, in, path);
       } else {
         fail(in, path, "must be a string or a list of strings");
       }
@@ -563,10 +565,7 @@ std::optional<Node> Normalizer::decode(const Node& in, const Field& f, const std
         out.push_back(str_node("CMD-SHELL", m));
         out.push_back(str_node(in.value(), m));
       } else if (in.is_sequence()) {
-        for (const Node& i : in.items()) {
-          if (!i.is_scalar()) fail(i, path, "entries must be strings");
-          out.push_back(str_node(text_of(i), i.mark()));
-        }
+        append_strings(out, in, path);
       } else {
         fail(in, path, "must be a string or a list of strings");
       }
