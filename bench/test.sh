@@ -30,14 +30,14 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The secrets as slipway puts them in (compose.yaml's long form): mode 0400 under /run/secrets,
-# root's in db and smtp, uid/gid 5000's in web (`docker cp -a` keeps the owner).
+# root's in db and smtp, uid/gid 5000's in web (a tar stream on stdin keeps the owner, as
+# slipway's PUT /archive does; `docker cp -a` would look the container's user up and fail).
 mkdir -p "$work/db-secrets" "$work/smtp-secrets" "$work/web-secrets"
 cp examples/guestbook/secrets/db_password.txt "$work/db-secrets/db_password"
 cp examples/guestbook/secrets/smtp_password.txt "$work/smtp-secrets/smtp_password"
 cp examples/guestbook/secrets/db_password.txt "$work/web-secrets/db_password"
 cp examples/guestbook/secrets/smtp_password.txt "$work/web-secrets/smtp_password"
 chmod 0400 "$work"/*-secrets/*
-chown 5000:5000 "$work"/web-secrets/*
 
 now() { date +%s.%N; }
 
@@ -83,7 +83,8 @@ raw_cycle() {
     --health-cmd "python3 -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=3)\"" \
     --health-interval 5s --health-timeout 5s --health-retries 3 --health-start-period 30s \
     guestbook-web >/dev/null
-  docker cp -a "$work/web-secrets/." "$p-web:/run/secrets"
+  tar -C "$work/web-secrets" --owner=5000 --group=5000 --transform 's,^\.,secrets,' -cf - . |
+    docker cp - "$p-web:/run"
   docker start "$p-web" >/dev/null
   wait_healthy "$p-web"
   docker rm -f "$p-web" "$p-db" "$p-smtp" >/dev/null

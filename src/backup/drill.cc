@@ -27,7 +27,9 @@ namespace {
 namespace fs = std::filesystem;
 using ojson = nlohmann::ordered_json;
 
-void remove_project(const engine::Client& client, const std::string& name) {
+}  // namespace
+
+void remove_throwaway(const engine::Client& client, const std::string& name) {
   auto f = engine::Filters{{"label", {"com.docker.compose.project=" + name}}};
   for (const auto& c : client.list_containers(f, true)) {
     try {
@@ -48,8 +50,6 @@ void remove_project(const engine::Client& client, const std::string& name) {
     }
   }
 }
-
-}  // namespace
 
 compose::Project throwaway_copy(const compose::Project& project, const std::string& name) {
   compose::Project copy = project;
@@ -126,7 +126,7 @@ DrillResult run_drill(const compose::Project& project, const engine::Client& cli
 
   result.project = project.name + "-drill-" + snap.run;
   compose::Project copy = throwaway_copy(project, result.project);
-  int cleanup_id = Interrupts::install().add([&client, name = result.project] { remove_project(client, name); });
+  int cleanup_id = Interrupts::install().add([&client, name = result.project] { remove_throwaway(client, name); });
   struct Cleanup {
     std::function<void()> fn;
     ~Cleanup() { fn(); }
@@ -135,11 +135,11 @@ DrillResult run_drill(const compose::Project& project, const engine::Client& cli
     if (options.keep) return;
     say("removing the throwaway stack " + result.project);
     try {
-      remove_project(client, result.project);
+      remove_throwaway(client, result.project);
     } catch (const std::exception&) {
     }
   }};
-  remove_project(client, result.project);  // leftovers of an earlier, killed drill
+  remove_throwaway(client, result.project);  // leftovers of an earlier, killed drill
 
   // Data: a fresh volume per data item of the snapshot, filled by restic.
   auto items = select_data(copy, where);

@@ -36,6 +36,10 @@ struct DrillResult {
 // networks; external volumes become the copy's own; no container_name, no published ports.
 compose::Project throwaway_copy(const compose::Project& project, const std::string& name);
 
+// Removes everything labelled with the throwaway project `name`: containers, then networks and
+// volumes. Best effort: what is already gone or still busy is skipped.
+void remove_throwaway(const engine::Client& client, const std::string& name);
+
 DrillResult run_drill(const compose::Project& project, const engine::Client& client, Restic& restic,
                       const std::string& snapshot, const DrillOptions& options);
 

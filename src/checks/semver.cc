@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "util/split.h"
+
 namespace slipway::checks {
 namespace {
 
@@ -10,21 +12,6 @@ bool parse_number(const std::string& s, unsigned long long* out) {
   if (s.size() > 1 && s[0] == '0') return false;  // semver forbids leading zeros
   *out = std::stoull(s);
   return true;
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : s) {
-    if (c == sep) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
 }
 
 bool numeric(const std::string& s) {

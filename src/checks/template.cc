@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "checks/matcher.h"
+#include "util/split.h"
 
 namespace slipway::checks {
 namespace {
@@ -368,20 +369,7 @@ class Renderer {
     return p;
   }
 
-  static std::vector<std::string> split_fields(const std::string& s) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : s) {
-      if (c == '.') {
-        out.push_back(cur);
-        cur.clear();
-      } else {
-        cur += c;
-      }
-    }
-    out.push_back(cur);
-    return out;
-  }
+  static std::vector<std::string> split_fields(const std::string& s) { return slipway::split(s, '.'); }
 
   // --- evaluation ---
 

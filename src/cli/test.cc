@@ -46,29 +46,6 @@ std::string random_suffix() {
   return buf;
 }
 
-// Everything labelled with the throwaway project: containers, then networks and volumes.
-void remove_project(const engine::Client& client, const std::string& name) {
-  engine::Filters f = engine::label_filters({{"com.docker.compose.project", name}});
-  for (const auto& c : client.list_containers(f, true)) {
-    try {
-      client.remove_container(c["Id"], true, true);
-    } catch (const std::exception&) {
-    }
-  }
-  for (const auto& n : client.list_networks(f)) {
-    try {
-      client.remove_network(n["Id"]);
-    } catch (const std::exception&) {
-    }
-  }
-  for (const auto& v : client.list_volumes(f)) {
-    try {
-      client.remove_volume(v["Name"], true);
-    } catch (const std::exception&) {
-    }
-  }
-}
-
 // Waits until no container of the project is still starting its healthcheck.
 void wait_healthy(const engine::Client& client, const std::string& project, int timeout_seconds,
                   const std::function<void(const std::string&)>& say) {
@@ -135,7 +112,7 @@ int run_test(GlobalOptions& global, const TestFlags& f) {
 
   std::string name = project.name + "-test-" + random_suffix();
   compose::Project copy = backup::throwaway_copy(project, name);
-  int cleanup_id = interrupts.add([&client, name] { remove_project(client, name); });
+  int cleanup_id = interrupts.add([&client, name] { backup::remove_throwaway(client, name); });
   struct Cleanup {
     std::function<void()> fn;
     ~Cleanup() { fn(); }
@@ -146,7 +123,7 @@ int run_test(GlobalOptions& global, const TestFlags& f) {
       return;
     }
     try {
-      remove_project(client, name);
+      backup::remove_throwaway(client, name);
     } catch (const std::exception& e) {
       say(std::string("warning: could not remove ") + name + ": " + e.what());
     }
