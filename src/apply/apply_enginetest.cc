@@ -190,6 +190,24 @@ TEST_F(ApplyEngineTest, UpTwiceDownLeavesNothing) {
   EXPECT_EQ(before.size(), 2u);
 }
 
+// Images built for a project carry its project label, and containers inherit image labels: a
+// container someone runs by hand from such an image is not the project's, and `up`/`down` must
+// leave it alone.
+TEST_F(ApplyEngineTest, HandStartedContainerFromAProjectImageIsNotTheProjects) {
+  auto p = project("stranger", std::string(R"({"services": {"app": {"command": )") + kSleep + "}}}");
+  up(p);
+  json body = {{"Image", image},
+               {"Cmd", json::parse(kSleep)},
+               {"Labels", {{"com.docker.compose.project", p.name}, {"com.docker.compose.service", "app"},
+                           {"io.slipway.test", run_id}}}};
+  std::string stranger = client->create_container(p.name + "-by-hand", body);
+  auto mine = observe_containers(*client, p.name);
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].name, p.name + "-app-1");
+  down(p);
+  EXPECT_NO_THROW(client->inspect_container(stranger));
+}
+
 TEST_F(ApplyEngineTest, ChangedServiceIsRecreatedAndKeepsItsData) {
   std::string model = std::string(R"({"services": {
       "db": {"command": ["/bin/busybox", "sh", "-c", "[ -f /data/first ] || echo $RANDOM$RANDOM > /data/first; exec /bin/busybox sleep 600"],

@@ -74,9 +74,13 @@ plan::ObservedContainer from_summary(const json& s) {
   return c;
 }
 
+engine::Filters project_containers_filter(const std::string& project) {
+  return engine::label_filters({{label::kProject, project}, {label::kOneoff, ""}});
+}
+
 std::vector<plan::ObservedContainer> observe_containers(const engine::Client& client, const std::string& project) {
   std::vector<plan::ObservedContainer> out;
-  for (const auto& s : client.list_containers(engine::label_filters({{label::kProject, project}}), true))
+  for (const auto& s : client.list_containers(project_containers_filter(project), true))
     out.push_back(from_summary(s));
   return out;
 }

@@ -20,6 +20,12 @@ plan::Observed observe(const engine::Client& client, const compose::Project& pro
                        const ObserveOptions& options = {});
 
 // Containers of project `name` alone (ps, logs, down of a project whose files are gone).
+// Filter for the containers of `project`. A container inherits its image's labels, and images
+// built for a project carry com.docker.compose.project, so a container someone starts by hand from
+// such an image would look like the project's own: only containers with the oneoff label (which
+// slipway and Compose set on every container they create) count.
+engine::Filters project_containers_filter(const std::string& project);
+
 std::vector<plan::ObservedContainer> observe_containers(const engine::Client& client, const std::string& project);
 
 // One container summary (GET /containers/json item) as the planner sees it.

@@ -31,7 +31,7 @@ using ojson = nlohmann::ordered_json;
 
 void remove_throwaway(const engine::Client& client, const std::string& name) {
   auto f = engine::Filters{{"label", {"com.docker.compose.project=" + name}}};
-  for (const auto& c : client.list_containers(f, true)) {
+  for (const auto& c : client.list_containers(apply::project_containers_filter(name), true)) {
     try {
       client.remove_container(c["Id"], true, true);
     } catch (const std::exception&) {

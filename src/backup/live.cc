@@ -1,5 +1,7 @@
 #include "backup/live.h"
 
+#include "apply/observe.h"
+
 #include <sys/stat.h>
 
 #include <chrono>
@@ -11,7 +13,7 @@ namespace slipway::backup {
 
 LiveStack observe_stack(const engine::Client& client, const std::string& project) {
   LiveStack live;
-  auto list = client.list_containers(engine::Filters{{"label", {"com.docker.compose.project=" + project}}}, true);
+  auto list = client.list_containers(apply::project_containers_filter(project), true);
   long newest = -1;
   for (const auto& c : list) {
     const auto& labels = c.contains("Labels") && c["Labels"].is_object() ? c["Labels"] : engine::json::object();
@@ -43,7 +45,7 @@ void wait_healthy(const engine::Client& client, const std::string& project, int 
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   for (;;) {
     std::string waiting;
-    auto list = client.list_containers(engine::Filters{{"label", {"com.docker.compose.project=" + project}}}, true);
+    auto list = client.list_containers(apply::project_containers_filter(project), true);
     for (const auto& c : list) {
       auto info = client.inspect_container(c.value("Id", ""));
       const auto& st = info["State"];

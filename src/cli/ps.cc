@@ -40,7 +40,7 @@ int run_ps(GlobalOptions& global, const PsFlags& f) {
   const auto& services = project.model["services"];
   std::map<std::string, std::string> image_ids;
   nlohmann::json rows = nlohmann::json::array();
-  auto summaries = client.list_containers(engine::label_filters({{plan::label::kProject, project.name}}), true);
+  auto summaries = client.list_containers(apply::project_containers_filter(project.name), true);
   for (const auto& s : summaries) {
     plan::ObservedContainer c = apply::from_summary(s);
     if (!f.services.empty() && std::find(f.services.begin(), f.services.end(), c.service) == f.services.end())
