@@ -235,6 +235,7 @@ class BackupEngineTest : public ::testing::Test {
          {{"io.slipway.test", run_id()},
           {"com.docker.compose.project", project_.name},
           {"com.docker.compose.service", svc},
+          {"com.docker.compose.oneoff", "False"},  // what marks a project's own container
           {"io.slipway.generation", "3"}}},
         {"HostConfig", {{"Binds", {project_.name + "_" + key + ":/data"}}}}};
     std::string id = client_.create_container(project_.name + "-" + svc + "-1", body);
