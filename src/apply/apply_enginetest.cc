@@ -241,8 +241,15 @@ TEST_F(ApplyEngineTest, ChangedServiceIsRecreatedAndKeepsItsData) {
   EXPECT_FALSE(client->find_container(old_id));
   EXPECT_TRUE(plan_up(p).empty());
 
-  // down without -v keeps the named volume; with -v it goes.
+  // down without -v keeps the named volume; with -v it goes. Like Compose's, a plain down leaves
+  // the anonymous volume behind unattached (it carries no label): remove it here.
+  std::string anonymous;
+  json recreated = inspect(p.name + "-db-1");
+  for (const auto& m : recreated["Mounts"])
+    if (m.value("Destination", "") == "/anon") anonymous = m.value("Name", "");
+  ASSERT_FALSE(anonymous.empty());
   down(p);
+  client->remove_volume(anonymous, true);
   EXPECT_TRUE(client->find_volume(p.name + "_data"));
   up(p);
   run_in(p.name + "-db-1", wait_first);
