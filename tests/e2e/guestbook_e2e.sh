@@ -54,7 +54,7 @@ cleanup() {
   ids=$(docker network ls -q --filter "$label"); [[ -z $ids ]] || docker network rm $ids >/dev/null 2>&1
   ids=$(docker volume ls -q --filter "$label"); [[ -z $ids ]] || docker volume rm -f $ids >/dev/null 2>&1
   # The images are the guestbook's layers plus slipway's labels: only the run's names go.
-  for s in db smtp web; do docker image rm --no-prune "$project-$s" >/dev/null 2>&1; done
+  for s in db smtp web; do docker image rm "$project-$s" >/dev/null 2>&1; done
   rm -rf "$work"
   exit "$rc"
 }
