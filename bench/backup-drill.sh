@@ -62,7 +62,7 @@ until curl -fsS --max-time 5 "$url/mail" 2>/dev/null | grep -q 'New guestbook en
 done
 
 echo "bench: backing it up"
-"$slipway" backup >/dev/null 2>&1
+"$slipway" backup --init >/dev/null
 t0=$(date +%s.%N)
 "$slipway" drill --json >"$work/drill.json"
 t1=$(date +%s.%N)

@@ -44,7 +44,7 @@ sync
 
 export RESTIC_PASSWORD_FILE=$work/password
 restic -r "$work/repo-restic" init -q
-"$slipway" -f "$work/stack/compose.yaml" check >/dev/null 2>&1 || true  # initializes the repository
+restic -r "$work/repo-slipway" init -q  # slipway never creates a repository implicitly
 
 now() { date +%s.%N; }
 measure() { local t0; t0=$(now); "$@" >/dev/null; echo "$(now) - $t0" | bc; }

@@ -1,5 +1,6 @@
 // up/down against the real local engine: every object carries io.slipway.test=<run id> and a
 // unique project name, and TearDown removes whatever carries the label, also after a failure.
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -12,8 +13,11 @@
 #include <gtest/gtest.h>
 
 #include "apply/apply.h"
+#include "apply/image_build.h"
 #include "apply/observe.h"
 #include "engine/build_context.h"
+#include "engine/client.h"
+#include "engine/transport.h"
 #include "plan/plan.h"
 #include "util/sha256.h"
 
@@ -166,7 +170,8 @@ TEST_F(ApplyEngineTest, UpTwiceDownLeavesNothing) {
               "ulimits": {"nofile": {"soft": 1000, "hard": 2000}}, "expose": ["9000"],
               "volumes": [{"type": "tmpfs", "target": "/scratch", "tmpfs": {"size": "1048576"}}],
               "networks": {"default": {"aliases": ["www"]}}},
-      "worker": {"command": )") + kSleep + R"(, "depends_on": {"web": {"condition": "service_started", "required": true}}}
+      "worker": {"command": )") +
+                                kSleep + R"(, "depends_on": {"web": {"condition": "service_started", "required": true}}}
     }})");
   plan::Plan first = up(p);
   EXPECT_EQ(described(first).front(), "create network " + p.name + "_default");
@@ -196,10 +201,11 @@ TEST_F(ApplyEngineTest, UpTwiceDownLeavesNothing) {
 TEST_F(ApplyEngineTest, HandStartedContainerFromAProjectImageIsNotTheProjects) {
   auto p = project("stranger", std::string(R"({"services": {"app": {"command": )") + kSleep + "}}}");
   up(p);
-  json body = {{"Image", image},
-               {"Cmd", json::parse(kSleep)},
-               {"Labels", {{"com.docker.compose.project", p.name}, {"com.docker.compose.service", "app"},
-                           {"io.slipway.test", run_id}}}};
+  json body = {
+      {"Image", image},
+      {"Cmd", json::parse(kSleep)},
+      {"Labels",
+       {{"com.docker.compose.project", p.name}, {"com.docker.compose.service", "app"}, {"io.slipway.test", run_id}}}};
   std::string stranger = client->create_container(p.name + "-by-hand", body);
   auto mine = observe_containers(*client, p.name);
   ASSERT_EQ(mine.size(), 1u);
@@ -214,15 +220,16 @@ TEST_F(ApplyEngineTest, ChangedServiceIsRecreatedAndKeepsItsData) {
              "environment": {"PATH": "/bin", "VERSION": "1"},
              "volumes": [{"type": "volume", "source": "data", "target": "/data", "volume": {}},
                          {"type": "volume", "target": "/anon", "volume": {}}]},
-      "app": {"command": )") + kSleep + R"(}
+      "app": {"command": )") +
+                      kSleep + R"(}
     }, "volumes": {"data": {}}})";
   auto p = project("recreate", model);
   up(p);
   std::string old_id = inspect(p.name + "-db-1")["Id"];
   std::string app_id = inspect(p.name + "-app-1")["Id"];
   // The command writes the file just after start; give it a moment.
-  const std::vector<std::string> wait_first = {"/bin/busybox", "sh", "-c",
-                                               "for i in $(seq 50); do [ -f /data/first ] && exit 0; sleep 0.1; done; exit 1"};
+  const std::vector<std::string> wait_first = {
+      "/bin/busybox", "sh", "-c", "for i in $(seq 50); do [ -f /data/first ] && exit 0; sleep 0.1; done; exit 1"};
   run_in(p.name + "-db-1", wait_first);
   std::string first = run_in(p.name + "-db-1", {"/bin/busybox", "cat", "/data/first"});
   run_in(p.name + "-db-1", {"/bin/busybox", "sh", "-c", "echo kept > /anon/file"});
@@ -279,7 +286,8 @@ TEST_F(ApplyEngineTest, DependsOnConditionsAreWaitedFor) {
   plan::Plan plan = up(p);
   auto lines = described(plan);
   auto at = [&](const std::string& s) { return std::find(lines.begin(), lines.end(), s) - lines.begin(); };
-  EXPECT_LT(at("wait for container " + p.name + "-db-1 to be healthy"), at("create container " + p.name + "-web-1 (image " + plan.actions.back().image_id.substr(0, 19) + "…)"));
+  EXPECT_LT(at("wait for container " + p.name + "-db-1 to be healthy"),
+            at("create container " + p.name + "-web-1 (image " + plan.actions.back().image_id.substr(0, 19) + "…)"));
   run_in(p.name + "-web-1", {"/bin/busybox", "test", "-f", "/shared/web-saw-both"});
   // The finished job is not restarted by a second up.
   EXPECT_TRUE(plan_up(p).empty()) << plan_up(p).render();
@@ -300,13 +308,17 @@ TEST_F(ApplyEngineTest, FailedDependencyStopsTheUp) {
   EXPECT_FALSE(client->find_container(p.name + "-web-1"));
 }
 
-TEST_F(ApplyEngineTest, SecretsAreCopiedWithOwnerAndMode) {
+// Secrets are bind-mounted from slipway's tmpfs (apply/secret_files.h): the container sees
+// them with the owner and mode asked for, and neither `docker diff` nor `docker export` of the
+// running container holds them.
+TEST_F(ApplyEngineTest, SecretsAreBoundFromATmpfsWithOwnerAndModeAndNeverInTheLayer) {
   fs::path secret = scratch / ("pw-" + run_id + ".txt");
   std::ofstream(secret) << "s3cret";
   std::string model = std::string(R"({"services": {"app": {"command": )") + kSleep + R"(,
       "secrets": [{"source": "pw", "target": "/run/secrets/pw"},
                   {"source": "pw", "target": "other", "uid": "1000", "gid": "1001", "mode": "0400"}]}},
-    "secrets": {"pw": {"name": "pw", "file": ")" + secret.string() + R"("}}})";
+    "secrets": {"pw": {"name": "pw", "file": ")" +
+                      secret.string() + R"("}}})";
   auto p = project("secrets", model);
   plan::Plan plan = up(p);
   EXPECT_EQ(plan.render().find("s3cret"), std::string::npos);
@@ -314,6 +326,31 @@ TEST_F(ApplyEngineTest, SecretsAreCopiedWithOwnerAndMode) {
   EXPECT_EQ(run_in(c, {"/bin/busybox", "cat", "/run/secrets/pw"}), "s3cret");
   EXPECT_EQ(run_in(c, {"/bin/busybox", "stat", "-c", "%a %u %g", "/run/secrets/pw"}), "444 0 0\n");
   EXPECT_EQ(run_in(c, {"/bin/busybox", "stat", "-c", "%a %u %g", "/run/secrets/other"}), "400 1000 1001\n");
+  // Not in the container's layer: what `docker diff` lists are at most empty mount points,
+  // and the export (the layer, without mounts) holds no secret.
+  std::string id = inspect(c)["Id"];
+  json changes = client->container_changes(id);
+  engine::Transport raw(engine::Endpoint::parse(client->address()));
+  engine::Request export_request;
+  export_request.target = "/v" + client->api_version() + "/containers/" + id + "/export";
+  std::string exported;
+  auto response = raw.send(export_request, [&](const char* d, size_t n) {
+    exported.append(d, n);
+    return true;
+  });
+  ASSERT_EQ(response.status, 200);
+  EXPECT_GT(exported.size(), 100000u);  // busybox is in it
+  EXPECT_EQ(exported.find("s3cret"), std::string::npos);
+  // diff lists paths only: at most the mount points, never added content (the export shows).
+  ASSERT_TRUE(changes.is_array() || changes.is_null());
+  // The files live in a root-only directory on a tmpfs, not on persistent disk.
+  std::string files = inspect(c)["Config"]["Labels"].value(plan::label::kFilesDir, "");
+  ASSERT_FALSE(files.empty());
+  struct statfs sfs = {};
+  ASSERT_EQ(::statfs(files.c_str(), &sfs), 0);
+  EXPECT_EQ(static_cast<long>(sfs.f_type), 0x01021994L) << files << " is not on a tmpfs";
+  EXPECT_EQ(fs::status(fs::path(files).parent_path().parent_path()).permissions() & fs::perms::all,
+            fs::perms::owner_all);
   // The secret is nowhere in the container's configuration.
   EXPECT_EQ(inspect(c).dump().find("s3cret"), std::string::npos);
   // Its fingerprint is, keyed: the plain sha256 would let label readers test guesses.
@@ -326,6 +363,18 @@ TEST_F(ApplyEngineTest, SecretsAreCopiedWithOwnerAndMode) {
   EXPECT_EQ(described(plan_up(p)), (std::vector<std::string>{"recreate container " + c + " (secret pw changed)"}));
   up(p);
   EXPECT_EQ(run_in(c, {"/bin/busybox", "cat", "/run/secrets/other"}), "n3w");
+  EXPECT_FALSE(fs::exists(files)) << "the replaced container's files are removed with it";
+
+  // After a reboot the tmpfs is empty and the engine cannot start the container; `up` writes
+  // the files again and starts it.
+  std::string now = inspect(c)["Config"]["Labels"].value(plan::label::kFilesDir, "");
+  client->stop_container(c, 1);
+  fs::remove_all(now);
+  EXPECT_THROW(client->start_container(c), engine::EngineError);
+  up(p);
+  EXPECT_EQ(run_in(c, {"/bin/busybox", "cat", "/run/secrets/other"}), "n3w");
+  down(p);
+  EXPECT_FALSE(fs::exists(now)) << "down removes the files directory";
 }
 
 // A container created without the fingerprint label (by an older slipway) is read from inside
@@ -335,7 +384,8 @@ TEST_F(ApplyEngineTest, UnlabelledSecretsAreReadFromInside) {
   std::ofstream(secret) << "s3cret";
   std::string model = std::string(R"({"services": {"app": {"command": )") + kSleep + R"(,
       "secrets": [{"source": "pw", "target": "/run/secrets/pw"}]}},
-    "secrets": {"pw": {"name": "pw", "file": ")" + secret.string() + R"("}}})";
+    "secrets": {"pw": {"name": "pw", "file": ")" +
+                      secret.string() + R"("}}})";
   auto p = project("oldsecrets", model);
   plan::UpOptions unlabelled;
   unlabelled.api_version = client->api_version();
@@ -351,7 +401,8 @@ TEST_F(ApplyEngineTest, UnlabelledSecretsAreReadFromInside) {
 }
 
 TEST_F(ApplyEngineTest, OrphansAreRemovedOnlyWhenAsked) {
-  std::string model = std::string(R"({"services": {"a": {"command": )") + kSleep + R"(}, "b": {"command": )" + kSleep + "}}}";
+  std::string model =
+      std::string(R"({"services": {"a": {"command": )") + kSleep + R"(}, "b": {"command": )" + kSleep + "}}}";
   auto p = project("orphans", model);
   up(p);
   p.model["services"].erase("b");
@@ -369,7 +420,8 @@ TEST_F(ApplyEngineTest, OrphansAreRemovedOnlyWhenAsked) {
 TEST_F(ApplyEngineTest, EngineErrorsAreSurfacedAndRolledBack) {
   // The bind source does not exist and may not be created: the engine refuses at create.
   auto p = project("errors", std::string(R"({"services": {"bad": {"command": )") + kSleep + R"(,
-      "volumes": [{"type": "bind", "source": "/nonexistent/slipway/)" + run_id + R"(", "target": "/x",
+      "volumes": [{"type": "bind", "source": "/nonexistent/slipway/)" +
+                                 run_id + R"(", "target": "/x",
                    "bind": {"create_host_path": false}}]}}})");
   try {
     up(p);
@@ -405,6 +457,60 @@ TEST_F(ApplyEngineTest, InterruptLeavesATruthfulStateThatTheNextUpConverges) {
   up(p);
   EXPECT_EQ(observe_containers(*client, p.name).size(), 3u);
   EXPECT_TRUE(plan_up(p).empty());
+}
+
+// --- builds (apply/image_build.h) ---
+
+TEST_F(ApplyEngineTest, ServiceBuildSkipsAnUnchangedContext) {
+  char tmpl[] = "/tmp/slipway-svc-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::ofstream(dir + "/Dockerfile") << "FROM " << image << "\nCOPY a.txt /a.txt\n";
+  std::ofstream(dir + "/a.txt") << "one";
+  nlohmann::ordered_json build = {
+      {"context", dir}, {"dockerfile", "Dockerfile"}, {"labels", {{"io.slipway.test", run_id}}}};
+  std::string tag = "slipway-test-svc-" + run_id;
+  auto req = [&] { return plan::build_request("sliptest-" + run_id, "svc", build, tag); };
+  auto first = build_service(*client, req());
+  EXPECT_FALSE(first.up_to_date);
+  EXPECT_EQ(first.image, tag + ":latest");
+  auto again = build_service(*client, req());
+  EXPECT_TRUE(again.up_to_date);
+  EXPECT_EQ(again.image_id, first.image_id);
+  EXPECT_EQ(client->inspect_image(tag)["Config"]["Labels"][kContextHashLabel], first.context_hash);
+  std::ofstream(dir + "/a.txt", std::ios::trunc) << "two";
+  auto changed = build_service(*client, req());
+  EXPECT_FALSE(changed.up_to_date);
+  EXPECT_NE(changed.context_hash, first.context_hash);
+  ServiceBuildOptions forced;
+  forced.no_cache = true;
+  EXPECT_FALSE(build_service(*client, req(), forced).up_to_date);
+  client->remove_image(tag, true);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(ApplyEngineTest, MissingBaseImageIsExplained) {
+  char tmpl[] = "/tmp/slipway-svc-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string missing = "debian:slipway-missing-" + run_id;
+  std::ofstream(dir + "/Dockerfile") << "ARG SUITE=slipway-missing-" << run_id << "\nFROM debian:${SUITE}\nRUN true\n";
+  nlohmann::ordered_json build = {{"context", dir}, {"labels", {{"io.slipway.test", run_id}}}};
+  try {
+    build_service(*client, plan::build_request("sliptest-" + run_id, "web", build, "slipway-test-never-" + run_id));
+    FAIL();
+  } catch (const engine::EngineError& e) {
+    FAIL() << "expected the explained EnvError, got " << e.what();
+  } catch (const EnvError& e) {
+    EXPECT_NE(std::string(e.what()).find("base image " + missing), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("slipway base " + missing), std::string::npos) << e.what();
+  }
+  std::ofstream(dir + "/Dockerfile", std::ios::trunc) << "FROM " << image << "\nRUN [\"/bin/busybox\", \"false\"]\n";
+  try {
+    build_service(*client, plan::build_request("sliptest-" + run_id, "web", build, "slipway-test-never-" + run_id));
+    FAIL();
+  } catch (const engine::BuildError& e) {
+    EXPECT_NE(std::string(e.what()).find("build of service web failed"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 
 namespace slipway::apply {
 
-void print_logs(const engine::Client& client, const std::vector<plan::ObservedContainer>& containers,
+void print_logs(const engine::Engine& client, const std::vector<plan::ObservedContainer>& containers,
                 const engine::LogsOptions& options, bool prefix) {
   size_t width = 0;
   for (const auto& c : containers) width = std::max(width, c.name.size());

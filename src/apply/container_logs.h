@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/client.h"
+#include "engine/engine.h"
 #include "plan/observed.h"
 
 namespace slipway::apply {
@@ -13,7 +13,7 @@ namespace slipway::apply {
 // Writes the containers' logs to stdout (their stderr to stderr), "name | line". With
 // options.follow, returns when every stream ended
 // (Ctrl-C simply ends the process: following changes nothing).
-void print_logs(const engine::Client& client, const std::vector<plan::ObservedContainer>& containers,
+void print_logs(const engine::Engine& client, const std::vector<plan::ObservedContainer>& containers,
                 const engine::LogsOptions& options, bool prefix = true);
 
 }  // namespace slipway::apply

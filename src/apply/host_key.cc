@@ -33,7 +33,8 @@ std::string load_or_create_host_key(const std::string& dir) {
   std::string key = read_key(path);
   if (key.size() == kKeySize) return key;
   if (!key.empty())
-    throw EnvError("the host key " + path + " is damaged (remove it: running containers with secrets are recreated once)");
+    throw EnvError("the host key " + path +
+                   " is damaged (remove it: running containers with secrets are recreated once)");
 
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

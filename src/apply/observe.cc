@@ -8,6 +8,7 @@
 #include "plan/file_digests.h"
 #include "plan/naming.h"
 #include "util/hmac.h"
+#include "util/parse.h"
 
 namespace slipway::apply {
 
@@ -48,12 +49,9 @@ plan::ObservedContainer from_summary(const json& s) {
     return it == c.labels.end() ? std::string() : it->second;
   };
   c.service = get(label::kService);
-  try {
-    c.number = std::stoi(get(label::kNumber));
-  } catch (...) {
-    c.number = 0;
-  }
+  c.number = static_cast<int>(parse_int(get(label::kNumber), 0, 1 << 20).value_or(0));
   c.config_hash = get(label::kConfigHash);
+  c.files_dir = get(label::kFilesDir);
   if (c.labels.count(label::kFileDigests)) c.file_digests = plan::decode_file_digests(get(label::kFileDigests));
   std::string oneoff = get(label::kOneoff);
   c.oneoff = oneoff == "True" || oneoff == "true";
@@ -62,14 +60,15 @@ plan::ObservedContainer from_summary(const json& s) {
   // The summary's Status text is the only place the list call reports health and exit code:
   // "Up 5 seconds (healthy)", "Up 2 seconds (health: starting)", "Exited (137) 3 minutes ago".
   std::string status = s.value("Status", "");
-  if (status.find("(healthy)") != std::string::npos) c.health = "healthy";
-  else if (status.find("(unhealthy)") != std::string::npos) c.health = "unhealthy";
-  else if (status.find("(health: starting)") != std::string::npos) c.health = "starting";
+  if (status.find("(healthy)") != std::string::npos)
+    c.health = "healthy";
+  else if (status.find("(unhealthy)") != std::string::npos)
+    c.health = "unhealthy";
+  else if (status.find("(health: starting)") != std::string::npos)
+    c.health = "starting";
   if (status.rfind("Exited (", 0) == 0) {
-    try {
-      c.exit_code = std::stoi(status.substr(8));
-    } catch (...) {
-    }
+    std::string code = status.substr(8, status.find(')') == std::string::npos ? 0 : status.find(')') - 8);
+    c.exit_code = static_cast<int>(parse_int(code, -(1 << 16), 1 << 16).value_or(0));
   }
   return c;
 }
@@ -78,56 +77,49 @@ engine::Filters project_containers_filter(const std::string& project) {
   return engine::label_filters({{label::kProject, project}, {label::kOneoff, ""}});
 }
 
-std::vector<plan::ObservedContainer> observe_containers(const engine::Client& client, const std::string& project) {
+std::vector<plan::ObservedContainer> observe_containers(const engine::Engine& client, const std::string& project) {
   std::vector<plan::ObservedContainer> out;
-  for (const auto& s : client.list_containers(project_containers_filter(project), true))
-    out.push_back(from_summary(s));
+  for (const auto& s : client.list_containers(project_containers_filter(project), true)) out.push_back(from_summary(s));
   return out;
 }
 
-plan::Observed observe(const engine::Client& client, const compose::Project& project, const ObserveOptions& options) {
+plan::Observed observe(const engine::Engine& client, const compose::Project& project, const ObserveOptions& options) {
   plan::Observed o;
   o.containers = observe_containers(client, project.name);
-  const auto& model = project.model;
+  compose::Model model(project);
 
   std::set<std::string> network_names, volume_names;
-  if (model.contains("networks") && model["networks"].is_object())
-    for (const auto& [key, _] : model["networks"].items()) network_names.insert(plan::network_name(model, key));
-  network_names.insert(plan::network_name(model, "default"));
-  if (model.contains("volumes") && model["volumes"].is_object())
-    for (const auto& [key, _] : model["volumes"].items()) volume_names.insert(plan::volume_name(model, key));
+  for (const auto& net : model.networks()) network_names.insert(model.network_name(net.key()));
+  network_names.insert(model.network_name("default"));
+  for (const auto& vol : model.volumes()) volume_names.insert(model.volume_name(vol.key()));
 
   for (const auto& n : client.list_networks()) {
     plan::ObservedNetwork net;
     net.id = n.value("Id", "");
     net.name = n.value("Name", "");
     net.labels = labels_of(n);
-    if (project_owns(network_names, net.name, net.labels, project.name))
-      o.networks.push_back(std::move(net));
+    if (project_owns(network_names, net.name, net.labels, project.name)) o.networks.push_back(std::move(net));
   }
   for (const auto& v : client.list_volumes()) {
     plan::ObservedVolume vol;
     vol.name = v.value("Name", "");
     vol.labels = labels_of(v);
-    if (project_owns(volume_names, vol.name, vol.labels, project.name))
-      o.volumes.push_back(std::move(vol));
+    if (project_owns(volume_names, vol.name, vol.labels, project.name)) o.volumes.push_back(std::move(vol));
   }
 
-  if (model.contains("services") && model["services"].is_object()) {
-    for (const auto& [name, spec] : model["services"].items()) {
-      std::string ref = plan::service_image(project.name, name, spec);
-      if (o.images.count(ref)) continue;
-      if (auto image = client.find_image(ref)) o.images[ref] = image->value("Id", "");
-    }
+  for (const auto& svc : model.services()) {
+    std::string ref = svc.image_reference(project.name);
+    if (o.images.count(ref)) continue;
+    if (auto image = client.find_image(ref)) o.images[ref] = image->value("Id", "");
   }
 
   if (options.file_digests) {
     for (auto& c : o.containers) {
       // The label answers for containers this slipway created; only older ones are read.
       if (c.labels.count(label::kFileDigests)) continue;
-      if (!c.running() || !model["services"].contains(c.service)) continue;
-      const auto& spec = model["services"][c.service];
-      if (!spec.contains("secrets") && !spec.contains("configs")) continue;
+      if (!c.running() || !model.has_service(c.service)) continue;
+      compose::Service svc = model.service(c.service);
+      if (svc.secrets().empty() && svc.configs().empty()) continue;
       plan::CreateContext ctx;
       ctx.project = project.name;
       ctx.service = c.service;

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "compose/loader.h"
-#include "engine/client.h"
+#include "engine/engine.h"
 #include "plan/observed.h"
 
 namespace slipway::apply {
@@ -16,7 +16,7 @@ struct ObserveOptions {
 
 // Containers labelled with the project (all states), the model's networks and volumes that
 // exist (by name) plus any labelled with the project, and the IDs of the services' images.
-plan::Observed observe(const engine::Client& client, const compose::Project& project,
+plan::Observed observe(const engine::Engine& client, const compose::Project& project,
                        const ObserveOptions& options = {});
 
 // Containers of project `name` alone (ps, logs, down of a project whose files are gone).
@@ -26,7 +26,7 @@ plan::Observed observe(const engine::Client& client, const compose::Project& pro
 // slipway and Compose set on every container they create) count.
 engine::Filters project_containers_filter(const std::string& project);
 
-std::vector<plan::ObservedContainer> observe_containers(const engine::Client& client, const std::string& project);
+std::vector<plan::ObservedContainer> observe_containers(const engine::Engine& client, const std::string& project);
 
 // One container summary (GET /containers/json item) as the planner sees it.
 plan::ObservedContainer from_summary(const nlohmann::json& summary);

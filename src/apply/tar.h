@@ -9,8 +9,8 @@
 namespace slipway::apply {
 
 struct TarEntry {
-  std::string path;      // relative, e.g. "run/secrets/db"; a trailing "/" makes a directory
-  std::string content;   // regular files only
+  std::string path;     // relative, e.g. "run/secrets/db"; a trailing "/" makes a directory
+  std::string content;  // regular files only
   int mode = 0644;
   int uid = 0;
   int gid = 0;

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "util/error.h"
+#include "util/parse.h"
 
 namespace slipway::backup {
 
@@ -26,10 +27,8 @@ std::vector<StackSnapshot> group_snapshots(const std::vector<Snapshot>& snapshot
     r.stack = s.tag("stack").empty() ? s.hostname : s.tag("stack");
     r.reason = s.tag("reason").empty() ? "backup" : s.tag("reason");
     r.generation = s.tag("generation");
-    try {
-      r.expected_parts = std::max(r.expected_parts, std::stoi(s.tag("parts")));
-    } catch (const std::exception&) {
-    }
+    if (auto n = parse_int(s.tag("parts"), 0, 100000))
+      r.expected_parts = std::max(r.expected_parts, static_cast<int>(*n));
     Part p;
     p.snapshot = s;
     for (const char* kind : {"volume", "bind", "dump"}) {

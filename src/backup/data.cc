@@ -5,6 +5,7 @@
 #include <map>
 
 #include "backup/settings.h"
+#include "compose/model.h"
 
 namespace slipway::backup {
 namespace {
@@ -26,65 +27,64 @@ bool inside(const std::string& path, const std::string& dir) {
   return p == d || p.rfind(d + "/", 0) == 0;
 }
 
+// A local volume mounted as tmpfs (driver_opts type: tmpfs).
+bool is_tmpfs(const compose::Resource& v) {
+  for (const auto& [k, value] : v.driver_opts())
+    if (k == "type" && value == "tmpfs") return true;
+  return false;
+}
+
 }  // namespace
 
 std::vector<DataItem> select_data(const compose::Project& project, const Location& where) {
-  const json& model = project.model;
+  compose::Model model(project);
   std::map<std::string, DataItem> volumes;  // by key
   std::map<std::string, DataItem> binds;    // by source
 
-  const json* top = model.contains("volumes") && model["volumes"].is_object() ? &model["volumes"] : nullptr;
-  if (top) {
-    for (auto it = top->begin(); it != top->end(); ++it) {
-      std::string path = "volumes." + it.key();
-      auto flag = backup_flag(it.value(), path, where);
-      if (flag && !*flag) continue;
-      DataItem item;
-      item.kind = DataItem::volume;
-      item.key = it.key();
-      const json& v = it.value();
-      item.name = v.is_object() && v.contains("name") && v["name"].is_string() ? v["name"].get<std::string>()
-                                                                                : project.name + "_" + it.key();
-      item.external = v.is_object() && v.contains("external") && v["external"].is_boolean() && v["external"].get<bool>();
-      volumes.emplace(it.key(), std::move(item));
-    }
+  for (const auto& v : model.volumes()) {
+    auto flag = backup_flag(v.spec(), "volumes." + v.key(), where);
+    if (flag && !*flag) continue;
+    if (is_tmpfs(v)) continue;  // gone when its containers stop: never data
+    DataItem item;
+    item.kind = DataItem::volume;
+    item.key = v.key();
+    item.name = model.volume_name(v.key());
+    item.external = v.external();
+    volumes.emplace(v.key(), std::move(item));
   }
 
-  if (model.contains("services") && model["services"].is_object()) {
-    const json& services = model["services"];
-    for (auto s = services.begin(); s != services.end(); ++s) {
-      if (!s.value().is_object() || !s.value().contains("volumes") || !s.value()["volumes"].is_array()) continue;
-      const json& mounts = s.value()["volumes"];
-      for (size_t i = 0; i < mounts.size(); ++i) {
-        const json& m = mounts[i];
-        if (!m.is_object()) continue;
-        std::string path = "services." + s.key() + ".volumes[" + std::to_string(i) + "]";
-        std::string type = m.contains("type") && m["type"].is_string() ? m["type"].get<std::string>() : "";
-        std::string source = m.contains("source") && m["source"].is_string() ? m["source"].get<std::string>() : "";
-        bool ro = m.contains("read_only") && m["read_only"].is_boolean() && m["read_only"].get<bool>();
-        auto flag = backup_flag(m, path, where);
-        if (type == "volume" && !source.empty()) {
-          if (flag && !*flag) continue;  // this mount's view is not data, the volume still may be
-          auto v = volumes.find(source);
-          if (v != volumes.end()) add_user(v->second, s.key(), ro);
-        } else if (type == "bind" && flag && *flag) {
-          if (source.empty() || source[0] != '/')
-            throw UserError(where, path + ": a bind mount that is backed up needs an absolute source path");
-          if (inside(source, project.working_dir) || inside(project.working_dir, source))
-            throw UserError(where, path + ": " + source +
-                                       " is inside the stack's repository, and nothing from the repo goes into a "
-                                       "backup (keep data outside " + project.working_dir + " or use a named volume)");
-          auto [b, created] = binds.try_emplace(source);
-          if (created) {
-            b->second.kind = DataItem::bind;
-            b->second.key = source;
-            b->second.name = source;
-          }
-          add_user(b->second, s.key(), ro);
-        } else if (flag && *flag && type != "volume") {
-          throw UserError(where, path + ".x-slipway.backup: only named volumes and bind mounts can be backed up (this is " +
-                                     (type.empty() ? std::string("an unknown mount") : "a " + type + " mount") + ")");
+  for (const auto& svc : model.services()) {
+    std::vector<compose::Mount> mounts = svc.mounts();
+    for (size_t i = 0; i < mounts.size(); ++i) {
+      const compose::Mount& m = mounts[i];
+      std::string path = "services." + svc.name() + ".volumes[" + std::to_string(i) + "]";
+      std::string type = m.type();
+      std::string source = m.source();
+      bool ro = m.read_only();
+      auto flag = backup_flag(m.spec(), path, where);
+      if (type == "volume" && !source.empty()) {
+        if (flag && !*flag) continue;  // this mount's view is not data, the volume still may be
+        auto v = volumes.find(source);
+        if (v != volumes.end()) add_user(v->second, svc.name(), ro);
+      } else if (type == "bind" && flag && *flag) {
+        if (source.empty() || source[0] != '/')
+          throw UserError(where, path + ": a bind mount that is backed up needs an absolute source path");
+        if (inside(source, project.working_dir) || inside(project.working_dir, source))
+          throw UserError(where, path + ": " + source +
+                                     " is inside the stack's repository, and nothing from the repo goes into a "
+                                     "backup (keep data outside " +
+                                     project.working_dir + " or use a named volume)");
+        auto [b, created] = binds.try_emplace(source);
+        if (created) {
+          b->second.kind = DataItem::bind;
+          b->second.key = source;
+          b->second.name = source;
         }
+        add_user(b->second, svc.name(), ro);
+      } else if (flag && *flag && type != "volume") {
+        throw UserError(where, path +
+                                   ".x-slipway.backup: only named volumes and bind mounts can be backed up (this is " +
+                                   (type.empty() ? std::string("an unknown mount") : "a " + type + " mount") + ")");
       }
     }
   }

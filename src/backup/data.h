@@ -1,8 +1,8 @@
 // What a stack's data is (pure): the named volumes its services mount, minus those marked
 // `x-slipway: {backup: false}`, plus bind mounts opted in with `x-slipway: {backup: true}`.
-// Configuration is not data: other bind mounts, anonymous volumes and tmpfs are never backed
-// up, and neither is anything inside the stack's repository (an opted-in bind mount there is
-// refused).
+// Configuration is not data: other bind mounts, anonymous volumes, tmpfs mounts and volumes
+// mounted as tmpfs (driver_opts type: tmpfs) are never backed up, and neither is anything inside the stack's repository
+// (an opted-in bind mount there is refused).
 #pragma once
 
 #include <string>

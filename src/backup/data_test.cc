@@ -98,7 +98,8 @@ TEST(Settings, RepositoryPasswordAndKeep) {
   EXPECT_EQ(s.password_file, "/srv/stacks/demo/secrets/pw");
   EXPECT_EQ(s.keep.last, 3);
   EXPECT_EQ(s.keep.daily, 7);
-  auto url = parse_repository_settings(json::parse(R"({"x-slipway": {"backup": {"repository": "sftp:host:/r"}}})"), "/x");
+  auto url =
+      parse_repository_settings(json::parse(R"({"x-slipway": {"backup": {"repository": "sftp:host:/r"}}})"), "/x");
   EXPECT_EQ(url.repository, "sftp:host:/r");
   EXPECT_TRUE(parse_repository_settings(json::parse("{}"), "/x").repository.empty());
 }
@@ -167,6 +168,18 @@ TEST(Settings, ServiceBackupErrors) {
             "services.db.x-slipway.backup.dumb: unknown key (known: dump, restore, pre, post, quiesce)");
   EXPECT_EQ(err(R"({"services": {"db": {"x-slipway": {"backup": {"pre": [["nested"]]}}}}})"),
             "services.db.x-slipway.backup.pre: must be a list of strings (found a list in it)");
+}
+
+// A volume mounted as tmpfs holds nothing once its containers stop: it is never data.
+TEST(SelectData, TmpfsVolumesAreNotData) {
+  auto items = select_data(project(R"({
+    "services": {"app": {"volumes": [{"type": "volume", "source": "fast", "target": "/f"},
+                                     {"type": "volume", "source": "host", "target": "/h"}]}},
+    "volumes": {"fast": {"name": "demo_fast", "driver_opts": {"type": "tmpfs", "device": "tmpfs"}},
+                "host": {"name": "demo_host", "driver_opts": {"type": "none", "o": "bind", "device": "/srv/h"}}}
+  })"));
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].key, "host");
 }
 
 }  // namespace

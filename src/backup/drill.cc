@@ -14,9 +14,11 @@
 #include "backup/restore.h"
 #include "backup/settings.h"
 #include "backup/sparse.h"
+#include "backup/throwaway_checks.h"
 #include "checks/report.h"
 #include "checks/runner.h"
 #include "checks/spec.h"
+#include "compose/model.h"
 #include "plan/naming.h"
 #include "plan/plan.h"
 #include "util/error.h"
@@ -27,9 +29,19 @@ namespace {
 namespace fs = std::filesystem;
 using ojson = nlohmann::ordered_json;
 
+// driver_opts of the local driver that mount a host directory as the volume.
+bool binds_host_directory(const compose::Resource& volume) {
+  bool device = false, bind = false;
+  for (const auto& [k, v] : volume.driver_opts()) {
+    if (k == "device") device = true;
+    if (k == "o" && v.find("bind") != std::string::npos) bind = true;
+  }
+  return device && bind;
+}
+
 }  // namespace
 
-void remove_throwaway(const engine::Client& client, const std::string& name) {
+void remove_throwaway(const engine::Engine& client, const std::string& name) {
   auto f = engine::Filters{{"label", {"com.docker.compose.project=" + name}}};
   for (const auto& c : client.list_containers(apply::project_containers_filter(name), true)) {
     try {
@@ -52,65 +64,54 @@ void remove_throwaway(const engine::Client& client, const std::string& name) {
 }
 
 compose::Project throwaway_copy(const compose::Project& project, const std::string& name) {
+  // The live model is read through its view; the copy's JSON is rewritten in place (a Model is
+  // read-only), entry by entry of what the view lists.
+  compose::Model live(project);
   compose::Project copy = project;
   copy.name = name;
   ojson& m = copy.model;
   m["name"] = name;
-  if (m.contains("volumes") && m["volumes"].is_object()) {
-    for (auto it = m["volumes"].begin(); it != m["volumes"].end(); ++it) {
-      if (!it.value().is_object()) it.value() = ojson::object();
-      // Even an external volume gets a copy of its own: a drill never touches live data.
-      it.value().erase("external");
-      it.value()["name"] = name + "_" + it.key();
-    }
+  for (const auto& v : live.volumes()) {
+    ojson& def = m["volumes"][v.key()];
+    if (!def.is_object()) def = ojson::object();
+    // Even an external volume gets a copy of its own: a drill never touches live data.
+    def.erase("external");
+    def["name"] = name + "_" + v.key();
+    if (binds_host_directory(v)) def.erase("driver_opts");
   }
-  if (m.contains("networks") && m["networks"].is_object()) {
-    for (auto it = m["networks"].begin(); it != m["networks"].end(); ++it) {
-      if (!it.value().is_object()) it.value() = ojson::object();
-      if (it.value().value("external", false)) continue;
-      it.value()["name"] = name + "_" + it.key();
-    }
+  for (const auto& n : live.networks()) {
+    ojson& def = m["networks"][n.key()];
+    if (!def.is_object()) def = ojson::object();
+    if (n.external()) continue;
+    def["name"] = name + "_" + n.key();
   }
-  if (m.contains("services") && m["services"].is_object()) {
-    for (auto it = m["services"].begin(); it != m["services"].end(); ++it) {
-      ojson& s = it.value();
-      if (!s.is_object()) continue;
-      // The live stack's images, not a rebuild under the copy's name.
-      if (!s.contains("image")) s["image"] = plan::service_image(project.name, it.key(), s);
-      s.erase("container_name");
-      if (s.contains("ports") && s["ports"].is_array()) {
-        for (auto& p : s["ports"]) {
-          if (!p.is_object()) continue;
-          p.erase("published");
-          p.erase("host_ip");
-        }
+  for (const auto& svc : live.services()) {
+    ojson& s = m["services"][svc.name()];
+    if (!s.is_object()) continue;
+    // The live stack's images, not a rebuild under the copy's name.
+    if (svc.image().empty()) s["image"] = svc.image_reference(project.name);
+    s.erase("container_name");
+    if (s.contains("ports") && s["ports"].is_array()) {
+      for (auto& p : s["ports"]) {
+        if (!p.is_object()) continue;
+        p.erase("published");
+        p.erase("host_ip");
       }
     }
   }
   return copy;
 }
 
-DrillResult run_drill(const compose::Project& project, const engine::Client& client, Restic& restic,
-                      const std::string& snapshot, const DrillOptions& options) {
-  auto t0 = std::chrono::steady_clock::now();
-  auto say = [&](const std::string& m) {
-    if (options.say) options.say(m);
-  };
-  Location where{project.config_files.empty() ? std::string() : project.config_files.front()};
-  DrillResult result;
-  auto list = group_snapshots(restic.snapshots(project.name, {"slipway"}));
-  const StackSnapshot& snap = find_snapshot(list, snapshot);
-  result.run = snap.run;
+namespace {
 
-  // The checks are loaded first: a bad spec is the user's error, before anything is created.
+// The checks are loaded first: a bad spec is the user's error, before anything is created.
+checks::Suite load_drill_checks(const compose::Project& project, const Location& where) {
   std::string tests_dir = project.working_dir + "/tests";
-  std::vector<std::string> services;
-  if (project.model.contains("services") && project.model["services"].is_object())
-    for (auto it = project.model["services"].begin(); it != project.model["services"].end(); ++it)
-      services.push_back(it.key());
+  std::vector<std::string> services = compose::Model(project).service_names();
   if (!fs::is_directory(tests_dir))
-    throw UserError(where, "the stack has no tests/ directory; a drill runs the stack's tests against the restored "
-                           "data (add tests/*.yaml, see `slipway test`)");
+    throw UserError(where,
+                    "the stack has no tests/ directory; a drill runs the stack's tests against the restored "
+                    "data (add tests/*.yaml, see `slipway test`)");
   checks::LoadOptions lo;
   lo.services = services;
   if (services.size() == 1) lo.default_service = services.front();
@@ -123,47 +124,35 @@ DrillResult run_drill(const compose::Project& project, const engine::Client& cli
     for (auto& c : restored.checks) suite.checks.push_back(std::move(c));
     suite.retry_timeout = std::max(suite.retry_timeout, restored.retry_timeout);
   }
+  return suite;
+}
 
-  result.project = project.name + "-drill-" + snap.run;
-  compose::Project copy = throwaway_copy(project, result.project);
-  int cleanup_id = Interrupts::install().add([&client, name = result.project] { remove_throwaway(client, name); });
-  struct Cleanup {
-    std::function<void()> fn;
-    ~Cleanup() { fn(); }
-  } cleanup{[&] {
-    Interrupts::install().remove(cleanup_id);
-    if (options.keep) return;
-    say("removing the throwaway stack " + result.project);
-    try {
-      remove_throwaway(client, result.project);
-    } catch (const std::exception&) {
-    }
-  }};
-  remove_throwaway(client, result.project);  // leftovers of an earlier, killed drill
-
-  // Data: a fresh volume per data item of the snapshot, filled by restic.
-  auto items = select_data(copy, where);
-  for (const auto& item : items) {
-    const Part* p = snap.part(item.kind == DataItem::volume ? "volume" : "bind", item.kind == DataItem::volume ? item.key : item.name);
+// A fresh volume per data item of the snapshot, created as `up` creates the copy's volumes
+// (plan::volume_body) and filled by restic.
+void restore_into_copy(const compose::Project& copy, const engine::Engine& client, Restic& restic,
+                       const StackSnapshot& snap, Journal& journal, const DrillOptions& options) {
+  Location where{copy.config_files.empty() ? std::string() : copy.config_files.front()};
+  for (const auto& item : select_data(copy, where)) {
+    const Part* p = snap.part(item.kind == DataItem::volume ? "volume" : "bind", item.key);
     if (!p || item.kind != DataItem::volume) continue;
-    client.create_volume({{"Name", item.name},
-                          {"Labels",
-                           {{"com.docker.compose.project", result.project},
-                            {"com.docker.compose.volume", item.key},
-                            {"io.slipway.role", "drill"}}}});
+    create_volume_as_up(client, copy, item.key, {{"io.slipway.role", "drill"}});
     std::string dir = data_directory(client, item);
     std::string staged = dir + ".slipway-drill";
+    journal.update([&](JournalRecord& r) {
+      r.targets.push_back({item.key, dir, staged, 0, 0});
+      r.restic_paths.push_back(staged);
+    });
     fs::remove_all(staged);
-    say("restoring " + item.key + " from snapshot " + p->snapshot.short_id);
+    if (options.say) options.say("restoring " + item.key + " from snapshot " + p->snapshot.short_id);
     restic.restore(p->snapshot.id, staged, p->snapshot.paths.front());
     make_sparse(staged);
     exchange_paths(dir, staged);
     fs::remove_all(staged);
   }
-  result.steps.push_back("restored snapshot " + snap.run + " into the volumes of " + result.project);
+}
 
-  // Start the copy.
-  say("starting " + result.project);
+void start_copy(const compose::Project& copy, const engine::Engine& client, const DrillOptions& options) {
+  if (options.say) options.say("starting " + copy.name);
   plan::UpOptions up;
   up.role = "drill";
   up.api_version = client.api_version();
@@ -173,35 +162,28 @@ DrillResult run_drill(const compose::Project& project, const engine::Client& cli
   ao.warn = options.say;
   apply::apply(client, copy, plan, ao);
   wait_healthy(client, copy.name);
-  result.steps.push_back("started " + result.project);
+}
 
-  // Dumps are loaded into the running copy.
-  for (const auto& sb : parse_service_backups(copy.model, where)) {
+// Dumps are loaded into the running copy.
+void load_copy_dumps(const compose::Project& copy, const engine::Engine& client, Restic& restic,
+                     const StackSnapshot& snap, DrillResult& result, const DrillOptions& options) {
+  Location where{copy.config_files.empty() ? std::string() : copy.config_files.front()};
+  for (const auto& sb : parse_service_backups(compose::Model(copy), where)) {
     const Part* p = snap.part("dump", sb.service);
     if (sb.restore.empty() || !p) continue;
-    auto data = restic.dump(p->snapshot.id, "/" + (sb.dump ? sb.dump->filename : sb.service + ".dump"));
-    std::string expected = p->snapshot.tag("bytes");
-    if (!expected.empty() && expected != std::to_string(data.size()))
-      throw EnvError("the dump of " + sb.service + " in snapshot " + snap.run + " is truncated (" +
-                     std::to_string(data.size()) + " of " + expected + " bytes)");
-    say("loading the dump of " + sb.service);
-    auto r = exec_in_service(client, copy.name, sb.service, sb.restore, sb.dump ? sb.dump->user : "", data);
-    if (r.exit_code != 0)
-      throw EnvError("loading the dump of " + sb.service + " failed (exit " + std::to_string(r.exit_code) +
-                     "): " + r.err.substr(0, 300));
+    if (options.say) options.say("loading the dump of " + sb.service);
+    load_dump(client, copy.name, restic,
+              {sb.service, p->snapshot.id, "/" + (sb.dump ? sb.dump->filename : sb.service + ".dump"),
+               p->snapshot.tag("bytes"), sb.restore, sb.dump ? sb.dump->user : "", false});
     result.steps.push_back("loaded the dump of " + sb.service);
   }
+}
 
-  // The stack's tests against the copy.
-  checks::RunOptions ro;
-  for (const auto& c : apply::observe_containers(client, copy.name)) {
-    if (!c.running() || ro.targets.count(c.service)) continue;
-    ro.targets[c.service] = checks::Target{c.service, c.id, 0};
-  }
-  say("running " + std::to_string(suite.checks.size()) + " check(s)");
-  checks::Report report;
-  report.suite = result.project;
-  report.results = checks::run_suite(client, suite, ro);
+// The stack's tests against the copy.
+void run_copy_checks(const compose::Project& copy, const engine::Engine& client, const checks::Suite& suite,
+                     DrillResult& result, const DrillOptions& options) {
+  if (options.say) options.say("running " + std::to_string(suite.checks.size()) + " check(s)");
+  checks::Report report = run_throwaway_checks(client, copy.name, result.project, suite, {});
   auto summary = checks::summarize(report);
   result.checks = summary.tests;
   result.failed = summary.failed;
@@ -211,6 +193,52 @@ DrillResult run_drill(const compose::Project& project, const engine::Client& cli
   result.report = checks::report_human(report, false);
   result.steps.push_back("ran the stack's tests: " + std::to_string(summary.tests) + " test(s), " +
                          std::to_string(summary.failed) + " failed");
+}
+
+}  // namespace
+
+DrillResult run_drill(const compose::Project& project, const engine::Engine& client, Restic& restic,
+                      const std::string& snapshot, const DrillOptions& options) {
+  auto t0 = std::chrono::steady_clock::now();
+  Location where{project.config_files.empty() ? std::string() : project.config_files.front()};
+  restic.open();  // preflight
+  DrillResult result;
+  auto list = group_snapshots(restic.snapshots(project.name, {"slipway"}));
+  const StackSnapshot& snap = find_snapshot(list, snapshot);
+  result.run = snap.run;
+  checks::Suite suite = load_drill_checks(project, where);
+
+  result.project = project.name + "-drill-" + snap.run;
+  compose::Project copy = throwaway_copy(project, result.project);
+  JournalRecord rec;
+  rec.kind = "drill";
+  rec.stack = project.name;
+  rec.run = snap.run;
+  rec.restic = restic_record(restic.config());
+  rec.throwaway = result.project;
+  Journal journal(options.journal_dir, rec);
+  int cleanup_id = Interrupts::install().add([&client, name = result.project] { remove_throwaway(client, name); });
+  struct Cleanup {
+    std::function<void()> fn;
+    ~Cleanup() { fn(); }
+  } cleanup{[&] {
+    Interrupts::install().remove(cleanup_id);
+    if (options.keep) return;
+    if (options.say) options.say("removing the throwaway stack " + result.project);
+    try {
+      remove_throwaway(client, result.project);
+    } catch (const std::exception&) {
+      journal.keep();  // the next command's recovery removes it
+    }
+  }};
+  remove_throwaway(client, result.project);  // leftovers of an earlier, killed drill
+
+  restore_into_copy(copy, client, restic, snap, journal, options);
+  result.steps.push_back("restored snapshot " + snap.run + " into the volumes of " + result.project);
+  start_copy(copy, client, options);
+  result.steps.push_back("started " + result.project);
+  load_copy_dumps(copy, client, restic, snap, result, options);
+  run_copy_checks(copy, client, suite, result, options);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;
 }

@@ -8,13 +8,14 @@
 #include <thread>
 
 #include "util/error.h"
+#include "util/parse.h"
 
 namespace slipway::backup {
 
-LiveStack observe_stack(const engine::Client& client, const std::string& project) {
+LiveStack observe_stack(const engine::Engine& client, const std::string& project) {
   LiveStack live;
   auto list = client.list_containers(apply::project_containers_filter(project), true);
-  long newest = -1;
+  int64_t newest = -1;
   for (const auto& c : list) {
     const auto& labels = c.contains("Labels") && c["Labels"].is_object() ? c["Labels"] : engine::json::object();
     if (labels.value("com.docker.compose.oneoff", "False") == "True") continue;
@@ -29,19 +30,16 @@ LiveStack observe_stack(const engine::Client& client, const std::string& project
       if (!live.images.count(service)) live.images[service] = c.value("ImageID", "");
     }
     std::string gen = labels.value("io.slipway.generation", "");
-    try {
-      long g = gen.empty() ? -1 : std::stol(gen);
-      if (g > newest) {
-        newest = g;
-        live.generation = gen;
-      }
-    } catch (const std::exception&) {
+    auto g = parse_int(gen);
+    if (g && *g > newest) {
+      newest = *g;
+      live.generation = gen;
     }
   }
   return live;
 }
 
-void wait_healthy(const engine::Client& client, const std::string& project, int timeout_seconds) {
+void wait_healthy(const engine::Engine& client, const std::string& project, int timeout_seconds) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   for (;;) {
     std::string waiting;
@@ -64,7 +62,29 @@ void wait_healthy(const engine::Client& client, const std::string& project, int 
   }
 }
 
-std::string data_directory(const engine::Client& client, const DataItem& item) {
+namespace {
+
+// Where a local volume's data lives on this host. Plain volumes: the Mountpoint. Volumes whose
+// driver_opts bind a host directory (`type: none, o: bind, device: /srv/x`): that directory —
+// the Mountpoint is only a mount of it while a container uses the volume, so swapping it would
+// restore nothing. Other driver_opts (nfs, cifs, a block device) hold data slipway cannot swap
+// in place.
+std::string local_volume_directory(const engine::json& v, const std::string& name) {
+  const auto& opts = v.contains("Options") && v["Options"].is_object() ? v["Options"] : engine::json::object();
+  if (opts.empty()) return v.value("Mountpoint", "");
+  std::string type = opts.value("type", "");
+  std::string o = opts.value("o", "");
+  std::string device = opts.value("device", "");
+  if ((type.empty() || type == "none") && o.find("bind") != std::string::npos && !device.empty() && device[0] == '/')
+    return device;
+  throw EnvError("volume " + name + " is mounted from driver_opts (type " + (type.empty() ? "?" : type) +
+                 "); slipway backs up only volumes whose data is a directory on this host (back that storage up "
+                 "where it lives, and mark the volume x-slipway: {backup: false})");
+}
+
+}  // namespace
+
+std::string data_directory(const engine::Engine& client, const DataItem& item) {
   std::string dir;
   if (item.kind == DataItem::bind) {
     dir = item.name;
@@ -76,7 +96,7 @@ std::string data_directory(const engine::Client& client, const DataItem& item) {
     if (driver != "local")
       throw EnvError("volume " + item.name + " uses the " + driver +
                      " driver; slipway backs up only local volumes (back that storage up where it lives)");
-    dir = v->value("Mountpoint", "");
+    dir = local_volume_directory(*v, item.name);
   }
   struct stat st;
   if (dir.empty() || ::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))

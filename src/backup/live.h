@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "backup/data.h"
-#include "engine/client.h"
+#include "engine/engine.h"
 
 namespace slipway::backup {
 
@@ -28,14 +28,14 @@ struct LiveStack {
 };
 
 // Containers labelled com.docker.compose.project=<project> (one-off containers excluded).
-LiveStack observe_stack(const engine::Client& client, const std::string& project);
+LiveStack observe_stack(const engine::Engine& client, const std::string& project);
 
 // Waits until every running container of the project that has a healthcheck reports healthy.
 // Throws EnvError naming the service when one turns unhealthy, exits, or the time runs out.
-void wait_healthy(const engine::Client& client, const std::string& project, int timeout_seconds = 300);
+void wait_healthy(const engine::Engine& client, const std::string& project, int timeout_seconds = 300);
 
 // The host directory holding a data item. Throws EnvError when the volume does not exist, is
 // not on the local driver, or its directory is not reachable from here.
-std::string data_directory(const engine::Client& client, const DataItem& item);
+std::string data_directory(const engine::Engine& client, const DataItem& item);
 
 }  // namespace slipway::backup

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -33,7 +34,6 @@ std::string exec_sql(const engine::Client& client, const std::string& project, c
   while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
   return r.out;
 }
-
 
 class PostgresBackupTest : public ::testing::Test {
  protected:
@@ -76,7 +76,18 @@ services:
           user: postgres
           filename: app.sql
         restore: [psql, --quiet, --set=ON_ERROR_STOP=1, app]
+  # A mail-like service: files in a volume, written by another service than the database.
+  mailer:
+    image: slipway-pg-test:)" << run_ << R"(
+    depends_on: [db]
+    entrypoint: ["sh", "-c", "trap 'exit 0' TERM INT; while true; do sleep 0.2; done"]
+    volumes: [mail:/var/mail]
+    labels:
+      io.slipway.test: ")" << run_ << R"("
 volumes:
+  mail:
+    labels:
+      io.slipway.test: ")" << run_ << R"("
   data:
     labels:
       io.slipway.test: ")" << run_ << R"("
@@ -86,7 +97,8 @@ secrets:
   db_password:
     file: ./db_password.txt
 )";
-    std::ofstream(dir_ + "/stack/tests/db.yaml") << R"(command:
+    std::ofstream(dir_ + "/stack/tests/db.yaml") << R"(x-slipway: {service: db}
+command:
   money-is-conserved:
     exec: "runuser -u postgres -- psql -tA -d app -c 'select sum(bal) from acct'"
     exit-status: 0
@@ -125,8 +137,30 @@ secrets:
     return run_process(args, o);
   }
 
-  std::string psql(const std::string& sql) {
-    return exec_sql(client_, project_, sql);
+  std::string psql(const std::string& sql) { return exec_sql(client_, project_, sql); }
+
+  // Runs a shell command in the mailer service; returns stdout.
+  std::string mailer(const std::string& script) {
+    auto live = observe_stack(client_, project_);
+    engine::ExecOptions o;
+    o.cmd = {"sh", "-c", script};
+    auto r = client_.exec(live.services.at("mailer").running.at(0), o);
+    if (r.exit_code != 0) throw EnvError("mailer: " + r.err);
+    return r.out;
+  }
+
+  void start_stack() {
+    auto build = slipway({"build"});
+    ASSERT_EQ(build.exit_code, 0) << build.err;
+    auto up = slipway({"up", "-d"});
+    ASSERT_EQ(up.exit_code, 0) << up.err;
+    wait_healthy(client_, project_, 180);
+  }
+
+  // The snapshot id a `--json` backup or restore printed under `key`.
+  static std::string json_field(const SubprocessResult& r, const char* key) {
+    auto doc = nlohmann::json::parse(r.out, nullptr, false);
+    return doc.is_object() && doc.contains(key) && doc[key].is_string() ? doc[key].get<std::string>() : "";
   }
 
   engine::Client client_;
@@ -139,8 +173,9 @@ TEST_F(PostgresBackupTest, BackupUnderWriteLoadDrillAndConsistentRestore) {
   auto up = slipway({"up", "-d"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
   wait_healthy(client_, project_, 180);
-  psql("create table acct (id int primary key, bal int not null); insert into acct values (1, 1000), (2, 0);"
-       "create table moves (n serial primary key, at timestamptz default now())");
+  psql(
+      "create table acct (id int primary key, bal int not null); insert into acct values (1, 1000), (2, 0);"
+      "create table moves (n serial primary key, at timestamptz default now())");
 
   // Write load: a loop of transfers inside the container until /tmp/stop appears.
   auto live = observe_stack(client_, project_);
@@ -155,7 +190,7 @@ TEST_F(PostgresBackupTest, BackupUnderWriteLoadDrillAndConsistentRestore) {
   int before = std::stoi(psql("select count(*) from moves"));
   EXPECT_GT(before, 0) << "the write load does not run";
 
-  auto backup = slipway({"backup", "--json"});
+  auto backup = slipway({"backup", "--init", "--json"});
   ASSERT_EQ(backup.exit_code, 0) << backup.err;
   std::this_thread::sleep_for(std::chrono::seconds(1));
   int after = std::stoi(psql("select count(*) from moves"));
@@ -184,6 +219,49 @@ TEST_F(PostgresBackupTest, BackupUnderWriteLoadDrillAndConsistentRestore) {
   EXPECT_GE(restored_moves, before);
   EXPECT_EQ(psql("select sum(bal) from acct"), "1000");
   EXPECT_EQ(psql("select bal from acct where id = 2"), std::to_string(restored_moves));
+}
+
+// Issue 8, item 1: the safety snapshot a restore takes holds everything the restore overwrites,
+// the database (a fresh dump) as well as the volumes, so restoring it really undoes the restore.
+TEST_F(PostgresBackupTest, RestoringTheSafetySnapshotUndoesTheRestore) {
+  start_stack();
+  psql("create table notes (v text primary key); insert into notes values ('A')");
+  mailer("echo A > /var/mail/a");
+  auto backup = slipway({"backup", "--init", "--json"});
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+  std::string first = json_field(backup, "snapshot");
+  ASSERT_FALSE(first.empty()) << backup.out;
+
+  psql("insert into notes values ('B')");
+  mailer("echo B > /var/mail/b");
+  auto restore = slipway({"restore", first, "--json"});
+  ASSERT_EQ(restore.exit_code, 0) << restore.out << restore.err;
+  std::string safety = json_field(restore, "safety_snapshot");
+  ASSERT_FALSE(safety.empty()) << restore.out;
+  EXPECT_EQ(psql("select string_agg(v, ',' order by v) from notes"), "A");
+  EXPECT_EQ(mailer("ls /var/mail"), "a\n");
+
+  // The safety snapshot is one complete run with the database's dump and the volume.
+  auto list = slipway({"snapshots", "--json"});
+  auto doc = nlohmann::json::parse(list.out, nullptr, false);
+  ASSERT_TRUE(doc.is_array()) << list.out;
+  bool seen = false;
+  for (const auto& s : doc) {
+    if (s["id"] != safety) continue;
+    seen = true;
+    EXPECT_EQ(s["reason"], "safety");
+    EXPECT_EQ(s["complete"], true);
+    std::set<std::string> kinds;
+    for (const auto& p : s["parts"]) kinds.insert(p["kind"].get<std::string>() + " " + p["name"].get<std::string>());
+    EXPECT_EQ(kinds, (std::set<std::string>{"dump db", "volume mail"}));
+  }
+  EXPECT_TRUE(seen) << list.out;
+
+  auto undo = slipway({"restore", safety, "--json"});
+  ASSERT_EQ(undo.exit_code, 0) << undo.out << undo.err;
+  EXPECT_EQ(psql("select string_agg(v, ',' order by v) from notes"), "A,B");
+  EXPECT_EQ(mailer("ls /var/mail"), "a\nb\n");
+  EXPECT_EQ(mailer("cat /var/mail/b"), "B\n");
 }
 
 }  // namespace

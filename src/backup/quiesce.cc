@@ -10,7 +10,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <thread>
+
+#include "util/parse.h"
 
 namespace slipway::backup {
 namespace {
@@ -39,15 +42,14 @@ void watch(Interrupts* self) {
   _exit(128 + sig);
 }
 
-bool process_alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
-
 // Our direct children (restic, mostly), from /proc: run_process does not expose their ids.
 std::vector<pid_t> children() {
   std::vector<pid_t> out;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/proc", ec)) {
-    std::string name = e.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+  for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+    const auto& e = *it;
+    auto pid = parse_int(e.path().filename().string(), 1, std::numeric_limits<pid_t>::max());
+    if (!pid) continue;
     std::ifstream in(e.path() / "stat");
     std::string stat((std::istreambuf_iterator<char>(in)), {});
     auto close = stat.rfind(')');
@@ -55,7 +57,22 @@ std::vector<pid_t> children() {
     char state = 0;
     long ppid = 0;
     if (std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 && ppid == getpid() && state != 'Z')
-      out.push_back(static_cast<pid_t>(std::stol(name)));
+      out.push_back(static_cast<pid_t>(*pid));
+  }
+  return out;
+}
+
+// The NUL-separated arguments of a process ("" when it is gone).
+std::vector<std::string> arguments_of(const fs::path& proc_dir) {
+  std::ifstream in(proc_dir / "cmdline", std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), {});
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < all.size()) {
+    size_t end = all.find('\0', start);
+    if (end == std::string::npos) end = all.size();
+    out.push_back(all.substr(start, end - start));
+    start = end + 1;
   }
   return out;
 }
@@ -98,6 +115,7 @@ void Interrupts::remove(int id) {
 }
 
 void Interrupts::run_all() {
+  std::lock_guard<std::mutex> critical(critical_);  // a critical step finishes first
   terminate_children();
   std::vector<std::pair<int, std::function<void()>>> todo;
   {
@@ -113,8 +131,8 @@ void Interrupts::run_all() {
   }
 }
 
-QuiesceGuard::QuiesceGuard(engine::Client client, std::string journal_dir, std::function<void(const std::string&)> say)
-    : client_(std::move(client)), journal_dir_(std::move(journal_dir)), say_(std::move(say)) {
+QuiesceGuard::QuiesceGuard(const engine::Engine& client, Journal* journal, std::function<void(const std::string&)> say)
+    : client_(client.share()), journal_(journal), say_(std::move(say)) {
   interrupt_id_ = Interrupts::install().add([this] { resume_all(); });
 }
 
@@ -127,18 +145,22 @@ QuiesceGuard::~QuiesceGuard() {
 }
 
 void QuiesceGuard::journal_add(const Action& a) {
-  if (journal_dir_.empty()) return;
-  std::error_code ec;
-  fs::create_directories(journal_dir_, ec);
-  std::ofstream out(fs::path(journal_dir_) / a.id);
-  out << getpid() << " " << (a.stopped ? "stop" : "pause") << "\n";
-  if (!out) throw EnvError("cannot write the quiesce journal in " + journal_dir_ + " (is the state directory writable?)");
+  if (journal_) journal_->update([&](JournalRecord& r) { r.quiesced.push_back(a); });
 }
 
 void QuiesceGuard::journal_remove(const Action& a) {
-  if (journal_dir_.empty()) return;
-  std::error_code ec;
-  fs::remove(fs::path(journal_dir_) / a.id, ec);
+  if (!journal_) return;
+  try {
+    journal_->update([&](JournalRecord& r) {
+      for (auto it = r.quiesced.begin(); it != r.quiesced.end(); ++it)
+        if (it->id == a.id) {
+          r.quiesced.erase(it);
+          break;
+        }
+    });
+  } catch (const std::exception&) {
+    // The container runs; a stale entry only makes recovery check it once more.
+  }
 }
 
 void QuiesceGuard::pause(const std::string& id, const std::string& what) {
@@ -148,7 +170,7 @@ void QuiesceGuard::pause(const std::string& id, const std::string& what) {
   // which is harmless; the other order could leave a paused container nobody knows about.
   journal_add(a);
   try {
-    client_.pause_container(id);
+    client_->pause_container(id);
   } catch (...) {
     journal_remove(a);
     throw;
@@ -162,7 +184,7 @@ void QuiesceGuard::stop(const std::string& id, const std::string& what, int time
   Action a{id, what, true};
   journal_add(a);
   actions_.push_back(a);  // even a failed stop may have stopped it: start it again in any case
-  client_.stop_container(id, timeout_seconds);
+  client_->stop_container(id, timeout_seconds);
   if (say_) say_("stopped " + what);
 }
 
@@ -173,15 +195,17 @@ std::vector<std::string> QuiesceGuard::resume_all() {
     Action a = actions_.back();
     actions_.pop_back();
     try {
-      if (a.stopped) client_.start_container(a.id);
-      else client_.unpause_container(a.id);
+      if (a.stopped)
+        client_->start_container(a.id);
+      else
+        client_->unpause_container(a.id);
       journal_remove(a);
       if (say_) say_((a.stopped ? "started " : "resumed ") + a.what);
     } catch (const std::exception& e) {
       // An unpause of a container that is no longer paused (someone else resumed it) is fine.
       bool fine = false;
       try {
-        auto info = client_.inspect_container(a.id);
+        auto info = client_->inspect_container(a.id);
         fine = info["State"].value("Running", false) && !info["State"].value("Paused", false);
       } catch (...) {
       }
@@ -195,33 +219,45 @@ std::vector<std::string> QuiesceGuard::resume_all() {
   return problems;
 }
 
-std::vector<std::string> recover_quiesced(const engine::Client& client, const std::string& journal_dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  if (journal_dir.empty() || !fs::is_directory(journal_dir, ec)) return out;
-  for (const auto& entry : fs::directory_iterator(journal_dir, ec)) {
-    std::ifstream in(entry.path());
-    long pid = 0;
-    std::string how;
-    in >> pid >> how;
-    if (process_alive(static_cast<pid_t>(pid))) continue;
-    std::string id = entry.path().filename().string();
-    try {
-      auto info = client.find_container(id);
-      if (info) {
-        const auto& st = (*info)["State"];
-        if (how == "pause" && st.value("Paused", false)) client.unpause_container(id);
-        else if (how == "stop" && !st.value("Running", false)) client.start_container(id);
-        out.push_back("resumed container " + info->value("Name", id) + " left " +
-                      (how == "stop" ? "stopped" : "paused") + " by an interrupted slipway (pid " +
-                      std::to_string(pid) + ")");
-      }
-      fs::remove(entry.path(), ec);
-    } catch (const std::exception& e) {
-      out.push_back("could not resume container " + id + ": " + e.what());
-    }
+std::string resume_quiesced(const engine::Engine& client, const QuiescedRecord& q) {
+  auto info = client.find_container(q.id);
+  if (!info) return "";
+  const auto& st = (*info)["State"];
+  std::string name = q.what.empty() ? info->value("Name", q.id) : q.what;
+  if (st.value("Paused", false)) {
+    client.unpause_container(q.id);
+    return "resumed " + name + " (left paused)";
   }
-  return out;
+  if (q.stopped && !st.value("Running", false)) {
+    client.start_container(q.id);
+    return "started " + name + " (left stopped)";
+  }
+  return "";
+}
+
+int stop_orphaned_programs(const std::vector<std::string>& markers, int grace_ms) {
+  if (markers.empty()) return 0;
+  auto matching = [&] {
+    std::vector<pid_t> out;
+    std::error_code ec;
+    for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+      const auto& e = *it;
+      auto pid = parse_int(e.path().filename().string(), 1, std::numeric_limits<pid_t>::max());
+      if (!pid || *pid == getpid()) continue;
+      bool hit = false;
+      for (const auto& arg : arguments_of(e.path()))
+        for (const auto& m : markers) hit = hit || (!m.empty() && arg.rfind(m, 0) == 0);
+      if (hit) out.push_back(static_cast<pid_t>(*pid));
+    }
+    return out;
+  };
+  auto pids = matching();
+  for (pid_t p : pids) kill(p, SIGINT);
+  for (int waited = 0; waited < grace_ms && !matching().empty(); waited += 50)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (pid_t p : matching()) kill(p, SIGKILL);
+  for (int i = 0; i < 40 && !matching().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  return static_cast<int>(pids.size());
 }
 
 }  // namespace slipway::backup

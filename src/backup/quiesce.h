@@ -4,9 +4,10 @@
 //   1. QuiesceGuard's destructor resumes whatever it paused or stopped (errors and exceptions).
 //   2. Interrupts turns SIGINT/SIGTERM/SIGHUP into an orderly exit: a watcher thread runs the
 //      registered resumes first, then lets the signal end the process as it would have.
-//   3. A journal file per quiesced container (in the state directory) records what was done
-//      and by which process. If slipway is killed outright (SIGKILL, power loss), the next
-//      backup-family command finds the entries of dead processes and resumes those containers.
+//   3. The operation's journal (backup/journal.h) records each pause/stop before it is done.
+//      If slipway is killed outright (SIGKILL, power loss), the next slipway command on the
+//      stack finds the journal of the dead process and resumes those containers
+//      (backup/recover.h).
 #pragma once
 
 #include <functional>
@@ -14,7 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/client.h"
+#include "backup/journal.h"
+#include "engine/engine.h"
 
 namespace slipway::backup {
 
@@ -28,17 +30,29 @@ class Interrupts {
   // Runs and clears every cleanup (the watcher's work; exposed for tests).
   void run_all();
 
+  // While one is alive, the watcher waits before it runs the cleanups: for steps that must not
+  // be cut in half by a signal (a restore's directory swaps take milliseconds).
+  class Critical {
+   public:
+    Critical() : lock_(Interrupts::install().critical_) {}
+
+   private:
+    std::lock_guard<std::mutex> lock_;
+  };
+
  private:
   Interrupts() = default;
   std::mutex mu_;
+  std::mutex critical_;
   int next_ = 1;
   std::vector<std::pair<int, std::function<void()>>> cleanups_;
 };
 
 class QuiesceGuard {
  public:
-  // journal_dir: where quiesce journal entries go ("" = no journal). say: progress messages.
-  QuiesceGuard(engine::Client client, std::string journal_dir, std::function<void(const std::string&)> say = nullptr);
+  // journal: the operation's journal, which records every pause/stop before it happens (null =
+  // none). say: progress messages.
+  QuiesceGuard(const engine::Engine& client, Journal* journal, std::function<void(const std::string&)> say = nullptr);
   ~QuiesceGuard();
   QuiesceGuard(const QuiesceGuard&) = delete;
   QuiesceGuard& operator=(const QuiesceGuard&) = delete;
@@ -51,23 +65,25 @@ class QuiesceGuard {
   bool empty() const { return actions_.empty(); }
 
  private:
-  struct Action {
-    std::string id, what;
-    bool stopped;  // else paused
-  };
+  using Action = QuiescedRecord;
   void journal_add(const Action& a);
   void journal_remove(const Action& a);
 
-  engine::Client client_;
-  std::string journal_dir_;
+  std::shared_ptr<const engine::Engine> client_;
+  Journal* journal_;
   std::function<void(const std::string&)> say_;
   std::mutex mu_;
   std::vector<Action> actions_;
   int interrupt_id_ = 0;
 };
 
-// Resumes containers left paused or stopped by slipway processes that no longer exist.
-// Returns a line per container it resumed (or failed to).
-std::vector<std::string> recover_quiesced(const engine::Client& client, const std::string& journal_dir);
+// Resumes one container a dead slipway left paused or stopped (recovery). Returns a line saying
+// what it did, "" when the container was already running or is gone. Throws on engine errors.
+std::string resume_quiesced(const engine::Engine& client, const QuiescedRecord& q);
+
+// Stops programs (restic) still running on behalf of a dead slipway: every process whose
+// arguments contain one of `markers` (or start with one), SIGINT first so restic removes its
+// lock, SIGKILL after `grace_ms`. Returns how many it stopped.
+int stop_orphaned_programs(const std::vector<std::string>& markers, int grace_ms = 10000);
 
 }  // namespace slipway::backup

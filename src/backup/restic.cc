@@ -1,8 +1,14 @@
 #include "backup/restic.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cerrno>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -206,8 +212,10 @@ Restic::Restic(ResticConfig config) : config_(std::move(config)) {
 }
 
 std::string Restic::display_repository() const {
-  std::string r = config_.repository.empty() ? std::string(std::getenv("RESTIC_REPOSITORY") ? std::getenv("RESTIC_REPOSITORY") : "(RESTIC_REPOSITORY_FILE)")
-                                             : config_.repository;
+  std::string r = config_.repository.empty()
+                      ? std::string(std::getenv("RESTIC_REPOSITORY") ? std::getenv("RESTIC_REPOSITORY")
+                                                                     : "(RESTIC_REPOSITORY_FILE)")
+                      : config_.repository;
   auto scheme = r.find("://");
   auto at = r.find('@', scheme == std::string::npos ? 0 : scheme);
   if (scheme != std::string::npos && at != std::string::npos) r = r.substr(0, scheme + 3) + "***" + r.substr(at);
@@ -229,20 +237,25 @@ std::map<std::string, std::string> Restic::env() const {
   return e;
 }
 
-bool Restic::local_repository(std::string* path) const {
-  std::string r = config_.repository;
+std::optional<std::string> Restic::local_path(const std::string& repository) {
+  std::string r = repository;
   if (r.empty()) {
     const char* v = std::getenv("RESTIC_REPOSITORY");
-    if (!v) return false;
+    if (!v) return std::nullopt;
     r = v;
   }
   if (r.rfind("local:", 0) == 0) r = r.substr(6);
   if (r.empty() || r[0] != '/') {
     // Relative paths are local too, but anything with a backend prefix ("s3:", "sftp:") is not.
-    if (r.find(':') != std::string::npos) return false;
+    if (r.find(':') != std::string::npos) return std::nullopt;
   }
-  *path = r;
-  return true;
+  return r;
+}
+
+bool Restic::local_repository(std::string* path) const {
+  auto p = local_path(config_.repository);
+  if (p) *path = *p;
+  return p.has_value();
 }
 
 std::string Restic::run(const std::vector<std::string>& args, const std::optional<std::string>& stdin_data,
@@ -254,41 +267,103 @@ std::string Restic::run(const std::vector<std::string>& args, const std::optiona
   // Never let restic prompt for a password on the terminal: an empty stdin makes it fail instead.
   opt.stdin_data = stdin_data ? *stdin_data : std::string();
   opt.on_stdout = on_stdout;
+  opt.stop_signal = SIGINT;  // restic 0.14 removes its lock on SIGINT only
   auto r = run_process(argv, opt);
   if (r.exit_code != 0) {
     std::string why = tail_lines(r.err);
-    if (looks_uninitialized(r.err)) why = "no restic repository at " + display_repository();
+    if (looks_uninitialized(r.err))
+      why = "no restic repository at " + display_repository() + " (" + missing_repository_hint() + ")";
     throw EnvError("restic " + (args.empty() ? std::string() : args[0]) + " failed (exit " +
                    std::to_string(r.exit_code) + "): " + (why.empty() ? "no message" : why));
   }
   return r.out;
 }
 
-void Restic::init_if_needed() {
-  if (known_initialized_) return;
+std::string Restic::missing_repository_hint() const {
+  return "create one there with `slipway backup --init`, or point x-slipway.backup.repository at the "
+         "existing one";
+}
+
+void Restic::preflight() const {
+  if (!program_exists(config_.program)) throw EnvError(config_.program + " not found (apt-get install restic)");
+  std::string pw = config_.password_file;
+  if (pw.empty() && env_set("RESTIC_PASSWORD_FILE") && !env_set("RESTIC_PASSWORD"))
+    pw = std::getenv("RESTIC_PASSWORD_FILE");
+  if (!pw.empty()) {
+    int fd = ::open(pw.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      throw EnvError("cannot read the backup password file " + pw + ": " + std::strerror(errno) +
+                     " (x-slipway.backup.password_file or RESTIC_PASSWORD_FILE names it)");
+    ::close(fd);
+  }
+}
+
+void Restic::open(bool create) {
+  if (opened_) return;
+  preflight();
   std::string path;
   if (local_repository(&path)) {
     struct stat st;
-    if (::stat((path + "/config").c_str(), &st) == 0) {
-      known_initialized_ = true;
-      return;
+    bool exists = ::stat(path.c_str(), &st) == 0;
+    bool is_repo = exists && ::stat((path + "/config").c_str(), &st) == 0;
+    if (!is_repo && create) {
+      run({"init"});
+    } else if (!exists) {
+      throw EnvError("no backup repository at " + path +
+                     ": the directory does not exist (is the backup disk mounted? " + missing_repository_hint() + ")");
+    } else if (!is_repo) {
+      throw EnvError("no backup repository at " + path + ": the directory exists but is not a restic repository (" +
+                     missing_repository_hint() + ")");
     }
-    run({"init"});
-    known_initialized_ = true;
+  } else if (create) {
+    try {
+      run({"cat", "config"});
+    } catch (const EnvError& e) {
+      if (std::string(e.what()).find("no restic repository") == std::string::npos) throw;
+      run({"init"});
+    }
+  }
+  opened_ = true;
+  try {
+    unlock_stale();
+  } catch (const EnvError&) {
+    // Best effort: if a stale lock remains, the restic run that needs the lock says so.
+  }
+}
+
+namespace {
+
+// A lock file restic created but never wrote (it was killed in between) is ignored by restic,
+// also by `restic unlock`, and would keep locks/ non-empty for good. An empty one older than a
+// minute is such a file.
+void remove_unwritten_locks(const std::string& locks) {
+  std::error_code ec;
+  auto now = std::filesystem::file_time_type::clock::now();
+  for (const auto& e : std::filesystem::directory_iterator(locks, ec)) {
+    std::error_code fec;
+    if (e.is_regular_file(fec) && e.file_size(fec) == 0 && now - e.last_write_time(fec) > std::chrono::minutes(1))
+      std::filesystem::remove(e.path(), fec);
+  }
+}
+
+}  // namespace
+
+void Restic::unlock_stale(bool always) {
+  std::string path;
+  if (local_repository(&path)) {
+    std::error_code ec;
+    if (std::filesystem::is_empty(path + "/locks", ec) || ec) return;
+    remove_unwritten_locks(path + "/locks");
+    if (std::filesystem::is_empty(path + "/locks", ec) || ec) return;
+  } else if (!always) {
     return;
   }
-  try {
-    run({"cat", "config"});
-  } catch (const EnvError& e) {
-    if (std::string(e.what()).find("no restic repository") == std::string::npos) throw;
-    run({"init"});
-  }
-  known_initialized_ = true;
+  unlock();
 }
 
 BackupSummary Restic::backup_directory(const std::string& directory, const std::string& host,
                                        const std::vector<std::string>& tags, const ProgressFn& progress) {
-  init_if_needed();
+  open();
   std::vector<std::string> args{"backup", "--json", "--host", host};
   for (const auto& t : tags) {
     args.push_back("--tag");
@@ -296,16 +371,16 @@ BackupSummary Restic::backup_directory(const std::string& directory, const std::
   }
   args.push_back(directory);
   std::string pending;
-  auto out = run(args, std::nullopt, progress ? std::function<void(const std::string&)>([&](const std::string& chunk) {
-                   feed_progress(pending, chunk, progress);
-                 })
-                                              : nullptr);
+  auto out = run(args, std::nullopt,
+                 progress ? std::function<void(const std::string&)>(
+                                [&](const std::string& chunk) { feed_progress(pending, chunk, progress); })
+                          : nullptr);
   return parse_backup_output(out);
 }
 
 BackupSummary Restic::backup_stdin(const std::string& data, const std::string& filename, const std::string& host,
                                    const std::vector<std::string>& tags) {
-  init_if_needed();
+  open();
   std::vector<std::string> args{"backup", "--json", "--host", host, "--stdin", "--stdin-filename", filename};
   for (const auto& t : tags) {
     args.push_back("--tag");
@@ -315,7 +390,7 @@ BackupSummary Restic::backup_stdin(const std::string& data, const std::string& f
 }
 
 std::vector<Snapshot> Restic::snapshots(const std::string& host, const std::vector<std::string>& tags) {
-  init_if_needed();
+  open();
   std::vector<std::string> args{"snapshots", "--json"};
   if (!host.empty()) {
     args.push_back("--host");
@@ -330,6 +405,14 @@ std::vector<Snapshot> Restic::snapshots(const std::string& host, const std::vect
   auto list = parse_snapshots(run(args));
   std::stable_sort(list.begin(), list.end(), [](const Snapshot& a, const Snapshot& b) { return a.time < b.time; });
   return list;
+}
+
+uint64_t Restic::raw_data_size() {
+  open();
+  nlohmann::json doc = nlohmann::json::parse(run({"stats", "--mode", "raw-data", "--json"}), nullptr, false);
+  if (!doc.is_object() || !doc.contains("total_size") || !doc["total_size"].is_number_unsigned())
+    throw EnvError("restic stats: unexpected output (no total_size)");
+  return doc["total_size"].get<uint64_t>();
 }
 
 void Restic::restore(const std::string& id, const std::string& target, const std::string& subfolder) {
@@ -362,7 +445,11 @@ std::string Restic::dump(const std::string& id, const std::string& path) { retur
 ForgetResult Restic::forget(const std::string& host, const KeepPolicy& policy, bool prune) {
   if (policy.empty())
     throw UserError("forget needs a keep policy (--keep-last, --keep-daily, --keep-weekly or --keep-monthly)");
-  init_if_needed();
+  open();
+  try {
+    unlock_stale(true);  // forget takes an exclusive lock: a stale one would make it fail
+  } catch (const EnvError&) {
+  }
   std::vector<std::string> args{"forget", "--json", "--group-by", "host,paths"};
   if (!host.empty()) {
     args.push_back("--host");
@@ -392,7 +479,11 @@ void Restic::forget_ids(const std::vector<std::string>& ids) {
 void Restic::unlock() { run({"unlock"}); }
 
 CheckResult Restic::check(const std::string& read_data_subset) {
-  init_if_needed();
+  open();
+  try {
+    unlock_stale(true);  // check takes an exclusive lock: a stale one would make it fail
+  } catch (const EnvError&) {
+  }
   auto argv = base_argv();
   argv.push_back("check");
   if (!read_data_subset.empty()) {
@@ -402,11 +493,13 @@ CheckResult Restic::check(const std::string& read_data_subset) {
   SubprocessOptions opt;
   opt.extra_env = env();
   opt.stdin_data = std::string();
+  opt.stop_signal = SIGINT;
   auto r = run_process(argv, opt);
   CheckResult c;
   c.ok = r.exit_code == 0;
   c.output = r.out + r.err;
-  if (!c.ok && looks_uninitialized(r.err)) throw EnvError("no restic repository at " + display_repository());
+  if (!c.ok && looks_uninitialized(r.err))
+    throw EnvError("no restic repository at " + display_repository() + " (" + missing_repository_hint() + ")");
   return c;
 }
 

@@ -91,11 +91,24 @@ class Restic {
   // The repository as given, for messages (a URL's credentials are masked).
   std::string display_repository() const;
 
-  // Creates the repository when none exists. For a local path this is a file check; for a URL it
-  // costs one restic run. Throws EnvError when restic fails for another reason.
-  void init_if_needed();
+  // What every operation checks before it does anything else (preflight), once per object:
+  // restic is on PATH (EnvError "restic not found (apt-get install restic)"), the password file
+  // is readable, and the repository exists. A missing repository is an EnvError that says where
+  // slipway looked and how to create one: it is never created implicitly (an unmounted backup
+  // disk must not become a new repository on the root filesystem). With `create`, a missing
+  // repository is initialized instead (`slipway backup --init`).
+  // Then stale locks of dead restic runs on this host are removed (`restic unlock`, which keeps
+  // live locks) — for a local repository only when its locks/ directory is not empty, so the
+  // hot path costs no extra restic run. For a URL the check is left to restic's first run
+  // (its "no repository" error is reworded the same way).
+  void open(bool create = false);
 
-  // Backs up `directory` (absolute) as one snapshot. Initializes the repository on first use.
+  // Removes stale locks (of restic processes that died); live ones stay. `always`: also for a
+  // repository whose locks slipway cannot see (a URL); otherwise only when a local locks/
+  // directory has entries.
+  void unlock_stale(bool always = false);
+
+  // Backs up `directory` (absolute) as one snapshot.
   BackupSummary backup_directory(const std::string& directory, const std::string& host,
                                  const std::vector<std::string>& tags, const ProgressFn& progress = nullptr);
   // Backs up `data` as the single file `filename` (restic --stdin). The caller has validated it.
@@ -117,11 +130,17 @@ class Restic {
   // Removes the given snapshots (no prune).
   void forget_ids(const std::vector<std::string>& ids);
 
-  // Removes stale locks (of restic processes that died); live ones stay.
+  // `restic unlock`: removes stale locks (of restic processes that died); live ones stay.
   void unlock();
 
   // restic check; read_data_subset like "10%", "1/5" or "" for structure only.
   CheckResult check(const std::string& read_data_subset = "");
+
+  // The repository's size as stored (`restic stats --mode raw-data --json`: total_size).
+  uint64_t raw_data_size();
+  // The directory of a local repository given as `repository` (restic -r; "" = the environment's
+  // RESTIC_REPOSITORY); nullopt for a URL (s3:, sftp:, rest:, ...) or when none is set.
+  static std::optional<std::string> local_path(const std::string& repository);
 
  private:
   std::vector<std::string> base_argv() const;
@@ -130,9 +149,12 @@ class Restic {
   std::string run(const std::vector<std::string>& args, const std::optional<std::string>& stdin_data = std::nullopt,
                   const std::function<void(const std::string&)>& on_stdout = nullptr);
   bool local_repository(std::string* path) const;
+  void preflight() const;
+  // How to create a repository, for error messages.
+  std::string missing_repository_hint() const;
 
   ResticConfig config_;
-  bool known_initialized_ = false;
+  bool opened_ = false;
 };
 
 }  // namespace slipway::backup

@@ -1,10 +1,13 @@
 // The restic wrapper against a real restic repository in a temporary directory (no engine).
 #include "backup/restic.h"
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -43,11 +46,13 @@ class ResticTest : public ::testing::Test {
   ResticConfig config_;
 };
 
-TEST_F(ResticTest, InitializesOnFirstBackupAndRestoresASubfolder) {
+TEST_F(ResticTest, InitializesOnlyWhenAskedAndRestoresASubfolder) {
   write_file(dir_ / "data/a.txt", "hello\n");
   write_file(dir_ / "data/sub/b.bin", std::string(100000, 'x'));
   Restic r(config_);
-  EXPECT_FALSE(fs::exists(dir_ / "repo/config"));
+  EXPECT_THROW(r.backup_directory((dir_ / "data").string(), "stack1", {}), EnvError);
+  EXPECT_FALSE(fs::exists(dir_ / "repo"));
+  r.open(/*create=*/true);
   int progress_calls = 0;
   auto s = r.backup_directory((dir_ / "data").string(), "stack1", {"slipway", "volume=data", "run=r1"},
                               [&](const BackupProgress&) { ++progress_calls; });
@@ -78,6 +83,7 @@ TEST_F(ResticTest, InitializesOnFirstBackupAndRestoresASubfolder) {
 
 TEST_F(ResticTest, StdinBackupAndDump) {
   Restic r(config_);
+  r.open(true);
   std::string dump = "CREATE TABLE t (x int);\n";
   r.backup_stdin(dump, "db.sql", "stack1", {"kind=dump", "service=db"});
   auto snaps = r.snapshots("stack1", {"kind=dump"});
@@ -88,6 +94,7 @@ TEST_F(ResticTest, StdinBackupAndDump) {
 TEST_F(ResticTest, ForgetKeepsTheLastN) {
   write_file(dir_ / "data/a.txt", "1");
   Restic r(config_);
+  r.open(true);
   for (int i = 0; i < 3; ++i) r.backup_directory((dir_ / "data").string(), "stack1", {"run=" + std::to_string(i)});
   auto res = r.forget("stack1", KeepPolicy{.last = 1});
   EXPECT_EQ(res.kept.size(), 1u);
@@ -101,6 +108,7 @@ TEST_F(ResticTest, ForgetKeepsTheLastN) {
 TEST_F(ResticTest, CheckPassesAndDetectsDamage) {
   write_file(dir_ / "data/a.txt", std::string(5000, 'q'));
   Restic r(config_);
+  r.open(true);
   r.backup_directory((dir_ / "data").string(), "s", {});
   EXPECT_TRUE(r.check().ok);
   EXPECT_TRUE(r.check("100%").ok);
@@ -120,6 +128,7 @@ TEST_F(ResticTest, CheckPassesAndDetectsDamage) {
 
 TEST_F(ResticTest, WrongPasswordIsAnEnvErrorWithoutThePassword) {
   write_file(dir_ / "data/a.txt", "1");
+  Restic(config_).open(true);
   Restic(config_).backup_directory((dir_ / "data").string(), "s", {});
   write_file(dir_ / "password", "wrong-secret-123\n");
   try {
@@ -132,10 +141,80 @@ TEST_F(ResticTest, WrongPasswordIsAnEnvErrorWithoutThePassword) {
   }
 }
 
-TEST_F(ResticTest, MissingRepositoryForRemoteStyleOperation) {
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const EnvError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// An unmounted backup disk must never silently become a new repository on the root filesystem.
+TEST_F(ResticTest, AMissingRepositoryIsAnErrorThatSaysWhereAndHow) {
   Restic r(config_);
-  // snapshots on an empty location initializes it (the first use), then lists nothing.
-  EXPECT_TRUE(r.snapshots().empty());
+  auto m = error_of([&] { r.snapshots(); });
+  EXPECT_NE(m.find("no backup repository at " + config_.repository + ": the directory does not exist"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("is the backup disk mounted?"), std::string::npos) << m;
+  EXPECT_NE(m.find("slipway backup --init"), std::string::npos) << m;
+  EXPECT_FALSE(fs::exists(config_.repository));
+
+  fs::create_directories(config_.repository);
+  write_file(fs::path(config_.repository) / "something", "not restic");
+  Restic r2(config_);
+  m = error_of([&] { r2.snapshots(); });
+  EXPECT_NE(m.find("exists but is not a restic repository"), std::string::npos) << m;
+  EXPECT_FALSE(fs::exists(fs::path(config_.repository) / "config"));
+}
+
+// Preflight: what a backup needs is checked before anything runs.
+TEST_F(ResticTest, PreflightNamesMissingResticAndUnreadablePasswordFile) {
+  auto c = config_;
+  c.program = "restic-that-does-not-exist";
+  EXPECT_EQ(error_of([&] { Restic(c).open(true); }), "restic-that-does-not-exist not found (apt-get install restic)");
+  c = config_;
+  c.password_file = (dir_ / "no-such-password").string();
+  auto m = error_of([&] { Restic(c).open(true); });
+  EXPECT_NE(m.find("cannot read the backup password file " + c.password_file), std::string::npos) << m;
+  EXPECT_FALSE(fs::exists(config_.repository));
+}
+
+// A restic killed while it holds its lock leaves a stale lock; the next operation removes it
+// (check and forget need an exclusive lock and would fail otherwise), and only then.
+TEST_F(ResticTest, StaleLocksOfDeadRunsAreRemoved) {
+  Restic(config_).open(true);
+  int in[2];
+  ASSERT_EQ(pipe(in), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in[0], 0);
+    close(in[1]);
+    setenv("RESTIC_PASSWORD_FILE", config_.password_file.c_str(), 1);
+    setenv("RESTIC_CACHE_DIR", config_.extra_env["RESTIC_CACHE_DIR"].c_str(), 1);
+    execlp("restic", "restic", "-r", config_.repository.c_str(), "backup", "--stdin", (char*)nullptr);
+    _exit(127);
+  }
+  close(in[0]);
+  auto locks = fs::path(config_.repository) / "locks";
+  // A lock file restic has finished writing (a half-written one is ignored by restic).
+  auto written = [&] {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(locks, ec))
+      if (fs::file_size(e.path(), ec) > 0) return true;
+    return false;
+  };
+  for (int i = 0; i < 200 && !written(); ++i) usleep(50000);
+  ASSERT_TRUE(written()) << "restic never took its lock";
+  usleep(300000);
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  close(in[1]);
+  ASSERT_FALSE(fs::is_empty(locks));
+  auto c = Restic(config_).check();
+  EXPECT_TRUE(c.ok) << c.output;
+  EXPECT_TRUE(fs::is_empty(locks));
 }
 
 TEST(ResticConfigTest, MissingPasswordIsAUserError) {

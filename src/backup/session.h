@@ -1,7 +1,7 @@
 // What every backup command starts with: the loaded stack, its backup settings, a restic
 // wrapper for its repository, the engine client and the state directory. Opening a session
-// also installs the signal watcher (quiesce.h) and resumes containers an earlier, killed
-// slipway left paused or stopped.
+// also installs the signal watcher (quiesce.h) and recovers what an earlier, killed slipway
+// left half done on this stack (recover.h).
 #pragma once
 
 #include <functional>
@@ -22,10 +22,10 @@ struct Session {
   std::unique_ptr<engine::Client> client;  // null when the command needs no engine
   std::string state_dir;
 
-  std::string journal_dir() const { return state_dir + "/quiesce"; }
+  std::string journal_dir() const;
 };
 
-// `warn` receives notes such as "resumed container ... left paused by an interrupted slipway".
+// `warn` receives recovery notes such as "recovered an interrupted backup of ...".
 Session open_session(const compose::LoadOptions& load, const std::string& engine_host, bool need_engine,
                      const std::function<void(const std::string&)>& warn);
 

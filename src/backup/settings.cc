@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "util/parse.h"
+
 namespace slipway::backup {
 namespace {
 
@@ -36,9 +38,12 @@ std::vector<std::string> command(const json& v, const std::string& path, const L
   if (!v.is_array() || v.empty()) bad(where, path, "must be a command: a non-empty list of strings or a string");
   std::vector<std::string> out;
   for (const auto& a : v) {
-    if (a.is_string()) out.push_back(a.get<std::string>());
-    else if (a.is_number() || a.is_boolean()) out.push_back(a.dump());
-    else bad(where, path, "must be a list of strings (found " + type_name(a) + " in it)");
+    if (a.is_string())
+      out.push_back(a.get<std::string>());
+    else if (a.is_number() || a.is_boolean())
+      out.push_back(a.dump());
+    else
+      bad(where, path, "must be a list of strings (found " + type_name(a) + " in it)");
   }
   return out;
 }
@@ -47,14 +52,8 @@ int keep_count(const json& keep, const char* key, const std::string& path, const
   const json* v = find(keep, key);
   if (!v) return 0;
   if (v->is_number_integer() && v->get<long long>() >= 0 && v->get<long long>() < 1000000) return v->get<int>();
-  if (v->is_string()) {
-    try {
-      size_t used = 0;
-      int n = std::stoi(v->get<std::string>(), &used);
-      if (used == v->get<std::string>().size() && n >= 0) return n;
-    } catch (const std::exception&) {
-    }
-  }
+  if (v->is_string())
+    if (auto n = parse_int(v->get<std::string>(), 0, 999999)) return static_cast<int>(*n);
   bad(where, path + "." + key, "must be a non-negative whole number");
 }
 
@@ -76,9 +75,12 @@ void check_keys(const json& obj, const std::vector<std::string>& allowed, const 
 
 const char* quiesce_name(Quiesce q) {
   switch (q) {
-    case Quiesce::pause: return "pause";
-    case Quiesce::stop: return "stop";
-    default: return "none";
+    case Quiesce::pause:
+      return "pause";
+    case Quiesce::stop:
+      return "stop";
+    default:
+      return "none";
   }
 }
 
@@ -93,10 +95,16 @@ std::optional<bool> backup_flag(const json& object, const std::string& path, con
   bad(where, path + ".x-slipway.backup", "must be true or false (found " + type_name(*b) + ")");
 }
 
-RepositorySettings parse_repository_settings(const json& model, const std::string& project_dir,
-                                             const Location& where) {
+RepositorySettings parse_repository_settings(const compose::Model& model, const Location& where) {
+  return parse_repository_settings(model.x_slipway(), model.project().working_dir, where);
+}
+
+RepositorySettings parse_repository_settings(const json& model, const std::string& project_dir, const Location& where) {
+  return parse_repository_settings(find(model, "x-slipway"), project_dir, where);
+}
+
+RepositorySettings parse_repository_settings(const json* x, const std::string& project_dir, const Location& where) {
   RepositorySettings s;
-  const json* x = find(model, "x-slipway");
   if (!x || x->is_null()) return s;
   if (!x->is_object()) bad(where, "x-slipway", "must be a mapping");
   const json* b = find(*x, "backup");
@@ -129,60 +137,75 @@ RepositorySettings parse_repository_settings(const json& model, const std::strin
   return s;
 }
 
-std::vector<ServiceBackup> parse_service_backups(const json& model, const Location& where) {
-  std::vector<ServiceBackup> out;
-  const json* services = find(model, "services");
-  if (!services || !services->is_object()) return out;
-  for (auto it = services->begin(); it != services->end(); ++it) {
-    std::string path = "services." + it.key() + ".x-slipway";
-    const json* x = find(it.value(), "x-slipway");
-    if (!x || x->is_null()) continue;
-    if (!x->is_object()) bad(where, path, "must be a mapping");
-    const json* b = find(*x, "backup");
-    if (!b || b->is_null()) continue;
-    path += ".backup";
-    if (!b->is_object()) bad(where, path, "must be a mapping (dump, restore, pre, post, quiesce)");
-    check_keys(*b, {"dump", "restore", "pre", "post", "quiesce"}, path, where);
-    ServiceBackup sb;
-    sb.service = it.key();
-    if (const json* d = find(*b, "dump")) {
-      DumpSpec spec;
-      if (d->is_object()) {
-        check_keys(*d, {"command", "filename", "user"}, path + ".dump", where);
-        const json* c = find(*d, "command");
-        if (!c) bad(where, path + ".dump.command", "is missing (the command that prints the dump)");
-        spec.command = command(*c, path + ".dump.command", where);
-        if (const json* f = find(*d, "filename")) {
-          if (!f->is_string()) bad(where, path + ".dump.filename", "must be a string");
-          spec.filename = f->get<std::string>();
-        }
-        if (const json* u = find(*d, "user")) {
-          if (!u->is_string()) bad(where, path + ".dump.user", "must be a string");
-          spec.user = u->get<std::string>();
-        }
-      } else {
-        spec.command = command(*d, path + ".dump", where);
+namespace {
+
+// One service's x-slipway.backup; nullopt when it has none. `x` is its x-slipway (or nullptr).
+std::optional<ServiceBackup> parse_service_backup(const std::string& service, const json* x, const Location& where) {
+  std::string path = "services." + service + ".x-slipway";
+  if (!x || x->is_null()) return std::nullopt;
+  if (!x->is_object()) bad(where, path, "must be a mapping");
+  const json* b = find(*x, "backup");
+  if (!b || b->is_null()) return std::nullopt;
+  path += ".backup";
+  if (!b->is_object()) bad(where, path, "must be a mapping (dump, restore, pre, post, quiesce)");
+  check_keys(*b, {"dump", "restore", "pre", "post", "quiesce"}, path, where);
+  ServiceBackup sb;
+  sb.service = service;
+  if (const json* d = find(*b, "dump")) {
+    DumpSpec spec;
+    if (d->is_object()) {
+      check_keys(*d, {"command", "filename", "user"}, path + ".dump", where);
+      const json* c = find(*d, "command");
+      if (!c) bad(where, path + ".dump.command", "is missing (the command that prints the dump)");
+      spec.command = command(*c, path + ".dump.command", where);
+      if (const json* f = find(*d, "filename")) {
+        if (!f->is_string()) bad(where, path + ".dump.filename", "must be a string");
+        spec.filename = f->get<std::string>();
       }
-      if (spec.filename.empty()) spec.filename = it.key() + ".dump";
-      if (spec.filename.find('/') != std::string::npos || spec.filename == "." || spec.filename == "..")
-        bad(where, path + ".dump.filename", "must be a plain file name without '/'");
-      sb.dump = spec;
+      if (const json* u = find(*d, "user")) {
+        if (!u->is_string()) bad(where, path + ".dump.user", "must be a string");
+        spec.user = u->get<std::string>();
+      }
+    } else {
+      spec.command = command(*d, path + ".dump", where);
     }
-    if (const json* r = find(*b, "restore")) sb.restore = command(*r, path + ".restore", where);
-    if (const json* p = find(*b, "pre")) sb.pre = command(*p, path + ".pre", where);
-    if (const json* p = find(*b, "post")) sb.post = command(*p, path + ".post", where);
-    if (const json* q = find(*b, "quiesce")) {
-      if (*q == "pause") sb.quiesce = Quiesce::pause;
-      else if (*q == "stop") sb.quiesce = Quiesce::stop;
-      else if (q->is_null() || *q == "none" || *q == false) sb.quiesce = Quiesce::none;
-      else bad(where, path + ".quiesce", "must be pause or stop");
-    }
-    if (sb.dump && sb.quiesce != Quiesce::none)
-      bad(where, path, "dump and quiesce exclude each other (a dump needs the service running)");
-    if (!sb.restore.empty() && !sb.dump) bad(where, path + ".restore", "needs a dump to restore");
-    out.push_back(std::move(sb));
+    if (spec.filename.empty()) spec.filename = service + ".dump";
+    if (spec.filename.find('/') != std::string::npos || spec.filename == "." || spec.filename == "..")
+      bad(where, path + ".dump.filename", "must be a plain file name without '/'");
+    sb.dump = spec;
   }
+  if (const json* r = find(*b, "restore")) sb.restore = command(*r, path + ".restore", where);
+  if (const json* p = find(*b, "pre")) sb.pre = command(*p, path + ".pre", where);
+  if (const json* p = find(*b, "post")) sb.post = command(*p, path + ".post", where);
+  if (const json* q = find(*b, "quiesce")) {
+    if (*q == "pause")
+      sb.quiesce = Quiesce::pause;
+    else if (*q == "stop")
+      sb.quiesce = Quiesce::stop;
+    else if (q->is_null() || *q == "none" || *q == false)
+      sb.quiesce = Quiesce::none;
+    else
+      bad(where, path + ".quiesce", "must be pause or stop");
+  }
+  if (sb.dump && sb.quiesce != Quiesce::none)
+    bad(where, path, "dump and quiesce exclude each other (a dump needs the service running)");
+  if (!sb.restore.empty() && !sb.dump) bad(where, path + ".restore", "needs a dump to restore");
+  return sb;
+}
+
+}  // namespace
+
+std::vector<ServiceBackup> parse_service_backups(const compose::Model& model, const Location& where) {
+  std::vector<ServiceBackup> out;
+  for (const auto& svc : model.services())
+    if (auto sb = parse_service_backup(svc.name(), svc.x_slipway(), where)) out.push_back(std::move(*sb));
   return out;
+}
+
+std::vector<ServiceBackup> parse_service_backups(const json& model, const Location& where) {
+  compose::Project project;
+  project.model = model;
+  return parse_service_backups(compose::Model(project), where);
 }
 
 }  // namespace slipway::backup

@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backup/restic.h"
+#include "compose/model.h"
 #include "util/error.h"
 
 namespace slipway::backup {
@@ -55,9 +56,15 @@ struct RepositorySettings {
 };
 
 // `where` is used as the error location (the first compose file).
+// The model's own x-slipway.backup (relative paths anchored at the project's working_dir).
+RepositorySettings parse_repository_settings(const compose::Model& model, const Location& where = {});
+// The same from a bare model JSON (tests), or from the top-level x-slipway object (nullptr: none).
 RepositorySettings parse_repository_settings(const nlohmann::ordered_json& model, const std::string& project_dir,
                                              const Location& where = {});
+RepositorySettings parse_repository_settings(const nlohmann::ordered_json* x_slipway, const std::string& project_dir,
+                                             const Location& where = {});
 // Every service's x-slipway.backup (services without one are left out), in model order.
+std::vector<ServiceBackup> parse_service_backups(const compose::Model& model, const Location& where = {});
 std::vector<ServiceBackup> parse_service_backups(const nlohmann::ordered_json& model, const Location& where = {});
 
 // The value of x-slipway.backup on a volume or mount object: nullopt when not set.

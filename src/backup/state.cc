@@ -13,34 +13,11 @@ namespace slipway::backup {
 
 std::string state_directory() { return slipway::state_directory(); }
 
-StateDb::StateDb(const std::string& dir) {
-  std::string d = dir.empty() ? state_directory() : dir;
-  std::error_code ec;
-  std::filesystem::create_directories(d, ec);
-  path_ = d + "/state.db";
-  if (sqlite3_open(path_.c_str(), &db_) != SQLITE_OK) {
-    std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw EnvError("cannot open the state database " + path_ + ": " + why + " (set SLIPWAY_STATE_DIR)");
-  }
-  // Several slipway processes may write at once (a backup timer and a drill).
-  sqlite3_busy_timeout(db_, 10000);
-  exec("CREATE TABLE IF NOT EXISTS backup_history ("
-       " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, stack TEXT NOT NULL, run TEXT, started TEXT NOT NULL,"
-       " seconds REAL, ok INTEGER NOT NULL, detail TEXT)");
-}
-
-StateDb::~StateDb() { sqlite3_close(db_); }
-
-void StateDb::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "unknown error";
-    sqlite3_free(err);
-    throw EnvError("state database " + path_ + ": " + why);
-  }
-}
+StateDb::StateDb(const std::string& dir)
+    : StateFile(dir,
+                "CREATE TABLE IF NOT EXISTS backup_history ("
+                " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, stack TEXT NOT NULL, run TEXT, started TEXT NOT NULL,"
+                " seconds REAL, ok INTEGER NOT NULL, detail TEXT)") {}
 
 void StateDb::record(const HistoryEntry& e) {
   sqlite3_stmt* st = nullptr;

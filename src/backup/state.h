@@ -4,6 +4,7 @@
 // The restic repository remains the truth about snapshots; this is the log of what was done.
 #pragma once
 
+#include "backup/state_file.h"
 #include "util/clock.h"
 
 #include <sqlite3.h>
@@ -19,33 +20,23 @@ using slipway::utc_now;  // util/clock.h
 std::string state_directory();
 
 struct HistoryEntry {
-  std::string kind;     // backup, restore, drill
+  std::string kind;  // backup, restore, drill
   std::string stack;
   std::string run;      // the snapshot concerned
   std::string started;  // UTC, ISO 8601
   double seconds = 0;
   bool ok = false;
-  std::string detail;   // one line: parts, failing checks, error message
+  std::string detail;  // one line: parts, failing checks, error message
 };
 
-class StateDb {
+class StateDb : public StateFile {
  public:
   // Opens (and creates) the database in `dir`; "" = state_directory(). Throws EnvError.
   explicit StateDb(const std::string& dir = "");
-  ~StateDb();
-  StateDb(const StateDb&) = delete;
-  StateDb& operator=(const StateDb&) = delete;
 
-  const std::string& path() const { return path_; }
   void record(const HistoryEntry& e);
   // Newest first; kind "" = all kinds.
   std::vector<HistoryEntry> history(const std::string& stack, const std::string& kind = "", int limit = 50);
-
- private:
-  void exec(const char* sql);
-  sqlite3* db_ = nullptr;
-  std::string path_;
 };
-
 
 }  // namespace slipway::backup

@@ -12,6 +12,8 @@
 #include <random>
 #include <sstream>
 
+#include "util/parse.h"
+
 namespace slipway::checks {
 namespace {
 
@@ -23,29 +25,30 @@ struct Fd {
 };
 
 bool parse_server(const std::string& server, sockaddr_storage* ss, socklen_t* len) {
-  std::string host = server;
-  int port = 53;
+  std::string host = server, port_text;
   if (!host.empty() && host[0] == '[') {
     auto close = host.find(']');
     if (close == std::string::npos) return false;
-    if (close + 2 < host.size() && host[close + 1] == ':') port = std::atoi(host.c_str() + close + 2);
+    if (close + 2 < host.size() && host[close + 1] == ':') port_text = host.substr(close + 2);
     host = host.substr(1, close - 1);
   } else if (std::count(host.begin(), host.end(), ':') == 1) {
-    port = std::atoi(host.c_str() + host.find(':') + 1);
+    port_text = host.substr(host.find(':') + 1);
     host = host.substr(0, host.find(':'));
   }
+  auto port = port_text.empty() ? std::optional<std::uint64_t>(53) : parse_uint(port_text, 65535);
+  if (!port) return false;
   std::memset(ss, 0, sizeof *ss);
   auto* v4 = reinterpret_cast<sockaddr_in*>(ss);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(ss);
   if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
     v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(port));
+    v4->sin_port = htons(static_cast<uint16_t>(*port));
     *len = sizeof(sockaddr_in);
     return true;
   }
   if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
     v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    v6->sin6_port = htons(static_cast<uint16_t>(*port));
     *len = sizeof(sockaddr_in6);
     return true;
   }
@@ -55,8 +58,8 @@ bool parse_server(const std::string& server, sockaddr_storage* ss, socklen_t* le
 std::string reverse_name(const std::string& ip) {
   unsigned char b[16];
   if (inet_pton(AF_INET, ip.c_str(), b) == 1)
-    return std::to_string(b[3]) + "." + std::to_string(b[2]) + "." + std::to_string(b[1]) + "." +
-           std::to_string(b[0]) + ".in-addr.arpa";
+    return std::to_string(b[3]) + "." + std::to_string(b[2]) + "." + std::to_string(b[1]) + "." + std::to_string(b[0]) +
+           ".in-addr.arpa";
   if (inet_pton(AF_INET6, ip.c_str(), b) == 1) {
     static const char* hex = "0123456789abcdef";
     std::string s;
@@ -108,7 +111,8 @@ struct Parser {
       bad = true;
       return 0;
     }
-    uint16_t v = static_cast<uint16_t>((static_cast<unsigned char>(m[pos]) << 8) | static_cast<unsigned char>(m[pos + 1]));
+    uint16_t v =
+        static_cast<uint16_t>((static_cast<unsigned char>(m[pos]) << 8) | static_cast<unsigned char>(m[pos + 1]));
     pos += 2;
     return v;
   }
@@ -172,7 +176,8 @@ std::string format_record(const std::string& msg, uint16_t type, size_t rdata, u
       return inet_ntop(AF_INET6, msg.data() + rdata, buf, sizeof buf) ? buf : "";
     case 2:
     case 5:
-    case 12: return p.name();
+    case 12:
+      return p.name();
     case 15: {
       uint16_t pref = p.u16();
       return std::to_string(pref) + " " + p.name();
@@ -236,7 +241,8 @@ int parse_response(const std::string& msg, uint16_t id, uint16_t want, std::vect
 }
 
 bool wait_io(int fd, short events, std::chrono::steady_clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
   if (left <= 0) return false;
   pollfd pfd{fd, events, 0};
   return ::poll(&pfd, 1, static_cast<int>(left)) == 1;
@@ -286,9 +292,9 @@ std::string exchange_tcp(const sockaddr_storage& ss, socklen_t len, const std::s
 
 bool parse_dns_type(const std::string& name, DnsType* out) {
   static const std::pair<const char*, DnsType> types[] = {
-      {"A", DnsType::A},     {"AAAA", DnsType::AAAA}, {"CNAME", DnsType::CNAME}, {"MX", DnsType::MX},
-      {"NS", DnsType::NS},   {"PTR", DnsType::PTR},   {"SRV", DnsType::SRV},     {"TXT", DnsType::TXT},
-      {"CAA", DnsType::CAA}};
+      {"A", DnsType::A},     {"AAAA", DnsType::AAAA}, {"CNAME", DnsType::CNAME},
+      {"MX", DnsType::MX},   {"NS", DnsType::NS},     {"PTR", DnsType::PTR},
+      {"SRV", DnsType::SRV}, {"TXT", DnsType::TXT},   {"CAA", DnsType::CAA}};
   for (const auto& [n, t] : types)
     if (name == n) {
       *out = t;
@@ -367,7 +373,8 @@ std::vector<std::string> nameservers(const std::string& text) {
   return out;
 }
 
-DnsResult resolve_host(const std::string& host, const std::string& hosts_text, const std::string& resolv, int timeout_ms) {
+DnsResult resolve_host(const std::string& host, const std::string& hosts_text, const std::string& resolv,
+                       int timeout_ms) {
   DnsResult r;
   unsigned char b[16];
   if (inet_pton(AF_INET, host.c_str(), b) == 1 || inet_pton(AF_INET6, host.c_str(), b) == 1) {

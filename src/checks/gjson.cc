@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "util/parse.h"
+
 namespace slipway::checks {
 namespace {
 
@@ -63,18 +65,16 @@ std::optional<json> walk(const json& cur, const std::vector<std::string>& parts,
       }
       return out;
     }
-    if (!p.empty() && p.find_first_not_of("0123456789") == std::string::npos && p.size() < 10) {
-      size_t idx = std::stoul(p);
-      if (idx >= cur.size()) return std::nullopt;
-      return walk(cur[idx], parts, i + 1);
+    if (auto idx = parse_uint(p)) {
+      if (*idx >= cur.size()) return std::nullopt;
+      return walk(cur[*idx], parts, i + 1);
     }
     return std::nullopt;
   }
   if (cur.is_object()) {
     bool wild = p.find_first_of("*?") != std::string::npos;
     for (auto it = cur.begin(); it != cur.end(); ++it) {
-      if (wild ? wildcard_match(p.c_str(), it.key().c_str()) : it.key() == p)
-        return walk(it.value(), parts, i + 1);
+      if (wild ? wildcard_match(p.c_str(), it.key().c_str()) : it.key() == p) return walk(it.value(), parts, i + 1);
     }
   }
   return std::nullopt;

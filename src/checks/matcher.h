@@ -13,10 +13,7 @@
 // String matchers convert the actual value with to-string first (Go's %v); gt/ge/lt/le with
 // to-numeric; contain-element(s) with to-array (a string becomes its lines).
 //
-// Values are nlohmann::json, keeping YAML's typing as Go's yaml.v3 does: an integer is an
-// integer, 4.0 is a float, "4" a string. Go distinguishes a YAML list ([]interface{}) from a
-// list of strings produced by goss itself ([]string: the lines of a reader, a resource's
-// groups); a few matchers treat them differently, so Value carries that bit.
+// Values and Go's view of them (go_format, deep_equal...): go_value.h.
 //
 // A match either succeeds, fails, or errors (goss: "Err"): an error is a failed check whose
 // message says why the expectation could not be evaluated (e.g. "Expected numeric, Got: ...").
@@ -29,29 +26,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checks/go_value.h"
+
 namespace slipway::checks {
-
-using json = nlohmann::json;
-
-// An actual value as goss sees it.
-struct Value {
-  json v;
-  bool strings = false;  // Go []string (produced by goss), not a YAML list
-
-  Value() = default;
-  Value(json j, bool string_list = false) : v(std::move(j)), strings(string_list) {}
-  static Value lines(const std::vector<std::string>& items);
-};
 
 // goss's MatcherResult: what a failure report shows.
 struct MatchResult {
-  json actual;                            // the value the failing matcher saw
-  std::string message;                    // "to equal", "not to contain elements matching"...
-  json expected;                          // the failing matcher's expectation
-  json missing;                           // contain-elements / consist-of / have-patterns
+  json actual;          // the value the failing matcher saw
+  std::string message;  // "to equal", "not to contain elements matching"...
+  json expected;        // the failing matcher's expectation
+  json missing;         // contain-elements / consist-of / have-patterns
   json found;
-  std::vector<std::string> transforms;    // e.g. {"to-numeric"}: how `actual` was derived
-  json untransformed;                     // the value before the transforms (when any)
+  std::vector<std::string> transforms;  // e.g. {"to-numeric"}: how `actual` was derived
+  json untransformed;                   // the value before the transforms (when any)
 
   // goss's text: "Expected\n    <actual>\n<message>\n    <expected>" (+ missing elements).
   std::string human() const;
@@ -102,10 +89,5 @@ struct PropertyResult {
 // expectation is a list, the list is a set of line patterns (have-patterns); otherwise the
 // text is matched as one string.
 PropertyResult validate(const json& expectation, const Value& actual, bool is_reader = false);
-
-// Go's fmt "%v" of a value (to-string's conversion of a scalar).
-std::string go_format(const json& v);
-// goss's to-string of a value: lists join their items' %v with "\n".
-std::string to_go_string(const Value& v);
 
 }  // namespace slipway::checks

@@ -37,9 +37,9 @@ TEST(Matcher, LinePatterns) {
 }
 
 TEST(Matcher, TypesFollowGo) {
-  EXPECT_TRUE(ok(json(42), Value(json("42"))));     // to-numeric
-  EXPECT_TRUE(ok(json("42"), Value(json(42))));     // to-string
-  EXPECT_FALSE(ok(json{{"equal", 42}}, Value(json(42.0))));  // DeepEqual: int != float64
+  EXPECT_TRUE(ok(json(42), Value(json("42"))));                                // to-numeric
+  EXPECT_TRUE(ok(json("42"), Value(json(42))));                                // to-string
+  EXPECT_FALSE(ok(json{{"equal", 42}}, Value(json(42.0))));                    // DeepEqual: int != float64
   EXPECT_FALSE(ok(json{{"equal", json::array({"a"})}}, Value::lines({"a"})));  // []string != []interface{}
   EXPECT_TRUE(ok(json{{"have-len", 2}}, Value::lines({"a", "b"})));
   EXPECT_TRUE(ok(json{{"consist-of", json::array({"b", "a"})}}, Value::lines({"a", "b"})));

@@ -123,7 +123,7 @@ std::optional<ContainerFile> parse_first_tar_entry(const std::string& tar, bool*
   }
 }
 
-ContainerView::ContainerView(const engine::Client& client, Target target)
+ContainerView::ContainerView(const engine::Engine& client, Target target)
     : client_(client), target_(std::move(target)) {}
 
 int ContainerView::pid() {
@@ -243,9 +243,12 @@ std::map<std::string, std::vector<std::string>> parse_dpkg_status(const std::str
       flush();
       continue;
     }
-    if (line.rfind("Package: ", 0) == 0) pkg = line.substr(9);
-    else if (line.rfind("Version: ", 0) == 0) version = line.substr(9);
-    else if (line.rfind("Status: ", 0) == 0) status = line.substr(8);
+    if (line.rfind("Package: ", 0) == 0)
+      pkg = line.substr(9);
+    else if (line.rfind("Version: ", 0) == 0)
+      version = line.substr(9);
+    else if (line.rfind("Status: ", 0) == 0)
+      status = line.substr(8);
   }
   return out;
 }
@@ -274,13 +277,20 @@ namespace {
 
 std::string filetype(char t) {
   switch (t) {
-    case '0': return "file";
-    case '5': return "directory";
-    case '2': return "symlink";
-    case '1': return "file";  // hard link
-    case '3': return "character-device";
-    case '4': return "block-device";
-    case '6': return "pipe";
+    case '0':
+      return "file";
+    case '5':
+      return "directory";
+    case '2':
+      return "symlink";
+    case '1':
+      return "file";  // hard link
+    case '3':
+      return "character-device";
+    case '4':
+      return "block-device";
+    case '6':
+      return "pipe";
   }
   return "unknown";
 }

@@ -17,8 +17,10 @@
 #include <sstream>
 
 #include "checks/dns.h"
+#include "checks/listeners.h"
 #include "checks/netns.h"
 #include "checks/probes.h"
+#include "util/parse.h"
 
 namespace slipway::checks {
 
@@ -40,7 +42,9 @@ std::string read_proc(const std::string& path) {
 struct Resolver {
   std::string hosts, resolv;
   // Name lookups before a connection get at most 5s of the check's timeout, like a libc resolver.
-  DnsResult resolve(const std::string& host, int ms) const { return resolve_host(host, hosts, resolv, std::min(ms, 5000)); }
+  DnsResult resolve(const std::string& host, int ms) const {
+    return resolve_host(host, hosts, resolv, std::min(ms, 5000));
+  }
 };
 
 Resolver container_resolver(ContainerView& view) {
@@ -57,14 +61,17 @@ bool split_address(const std::string& a, std::string* scheme, std::string* host,
     auto close = rest.find(']');
     if (close == std::string::npos || close + 1 >= rest.size() || rest[close + 1] != ':') return false;
     *host = rest.substr(1, close - 1);
-    *port = std::atoi(rest.c_str() + close + 2);
+    rest = rest.substr(close + 2);
   } else {
     auto colon = rest.rfind(':');
     if (colon == std::string::npos) return false;
     *host = rest.substr(0, colon);
-    *port = std::atoi(rest.c_str() + colon + 1);
+    rest = rest.substr(colon + 1);
   }
-  return *port > 0 && *port < 65536;
+  auto number = parse_uint(rest, 65535);
+  if (!number || *number == 0) return false;
+  *port = static_cast<int>(*number);
+  return true;
 }
 
 bool make_addr(const std::string& ip, int port, sockaddr_storage* ss, socklen_t* len) {
@@ -164,13 +171,25 @@ CheckResult probe_port(const Check& c, ContainerView& view) {
     proto = spec.substr(0, colon);
     num = spec.substr(colon + 1);
   }
-  int port = std::atoi(num.c_str());
-  if (port <= 0 || port > 65535 || (proto != "tcp" && proto != "tcp6" && proto != "udp" && proto != "udp6"))
+  auto number = parse_uint(num, 65535);
+  int port = number ? static_cast<int>(*number) : 0;
+  if (port == 0 || (proto != "tcp" && proto != "tcp6" && proto != "udp" && proto != "udp6"))
     return failed(c, "port must look like tcp:80, tcp6:80, udp:53 or udp6:53, got " + spec);
   bool v6 = proto.back() == '6';
   bool udp = proto[0] == 'u';
-  std::string file = "/proc/" + std::to_string(view.pid()) + "/net/" + (udp ? "udp" : "tcp") + (v6 ? "6" : "");
-  std::vector<std::string> ips = listeners(read_proc(file), port, v6, udp);
+  std::string table = "/proc/" + std::to_string(view.pid()) + "/net/" + (udp ? "udp" : "tcp");
+  std::vector<std::string> ips = listeners(read_proc(table + (v6 ? "6" : "")), port, v6, udp);
+  if (!v6) {
+    // An IPv4 client also reaches IPv6 sockets that accept both (listeners.h). Whether each
+    // one does is known only inside the container's network namespace.
+    std::string table6 = read_proc(table + "6");
+    if (!dual_stack_listeners(table6, port, udp, V6OnlyFlags{}).empty()) {
+      V6OnlyFlags flags;
+      in_network_namespace(view.pid(), [&] { flags = read_v6only_flags(udp); });
+      for (const auto& ip : dual_stack_listeners(table6, port, udp, flags))
+        if (std::find(ips.begin(), ips.end(), ip) == ips.end()) ips.push_back(ip);
+    }
+  }
   return evaluate(c, [&](const std::string& p) -> Fetched {
     if (p == "listening") return Fetched::of(Value(json(!ips.empty())));
     return Fetched::of(Value::lines(ips));
@@ -221,124 +240,156 @@ size_t collect(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-CheckResult probe_http(const Check& c, ContainerView& view) {
-  std::string url = c.text_param("url", c.id);
-  int ms = timeout_ms(c, 5000);
-  // Host and port of the URL, to resolve with the container's resolver.
-  std::string scheme, rest;
+// Host and port of an http(s) URL (userinfo dropped, [v6] unbracketed, the scheme's port by
+// default); nullopt when `url` has no scheme or a bad port.
+std::optional<std::pair<std::string, int>> http_host_port(const std::string& url) {
   auto sep = url.find("://");
-  if (sep == std::string::npos) return failed(c, "not a URL: " + url);
-  scheme = url.substr(0, sep);
-  rest = url.substr(sep + 3);
+  if (sep == std::string::npos) return std::nullopt;
+  std::string scheme = url.substr(0, sep), rest = url.substr(sep + 3);
   std::string authority = rest.substr(0, rest.find_first_of("/?#"));
-  auto at = authority.rfind('@');
-  if (at != std::string::npos) authority = authority.substr(at + 1);
-  std::string host = authority;
-  int port = scheme == "https" ? 443 : 80;
+  if (auto at = authority.rfind('@'); at != std::string::npos) authority = authority.substr(at + 1);
+  std::string host = authority, port_text;
   if (!authority.empty() && authority[0] == '[') {
     auto close = authority.find(']');
     host = authority.substr(1, close == std::string::npos ? std::string::npos : close - 1);
     if (close != std::string::npos && close + 1 < authority.size() && authority[close + 1] == ':')
-      port = std::atoi(authority.c_str() + close + 2);
-  } else if (authority.find(':') != std::string::npos) {
-    host = authority.substr(0, authority.find(':'));
-    port = std::atoi(authority.c_str() + authority.find(':') + 1);
+      port_text = authority.substr(close + 2);
+  } else if (auto colon = authority.find(':'); colon != std::string::npos) {
+    host = authority.substr(0, colon);
+    port_text = authority.substr(colon + 1);
   }
-  Resolver res = container_resolver(view);
+  if (port_text.empty()) return std::make_pair(host, scheme == "https" ? 443 : 80);
+  auto port = parse_uint(port_text, 65535);
+  if (!port || *port == 0) return std::nullopt;
+  return std::make_pair(host, static_cast<int>(*port));
+}
+
+bool flag_param(const Check& c, const std::string& name) {
+  json v = c.param(name, false);
+  return v.is_boolean() && v.get<bool>();
+}
+
+// The request as the check describes it: method, body, headers, credentials, TLS files.
+// Returns the header list to free after the transfer; `body` must outlive it.
+curl_slist* configure_http_request(CURL* curl, const Check& c, std::string* body) {
+  curl_slist* headers = nullptr;
+  json rh = c.param("request-headers", json::array());
+  if (rh.is_array())
+    for (const auto& h : rh)
+      if (h.is_string()) headers = curl_slist_append(headers, h.get<std::string>().c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "slipway (goss-compatible checks)");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, flag_param(c, "no-follow-redirects") ? 0L : 1L);
+  if (flag_param(c, "allow-insecure")) {
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  std::string method = c.text_param("method", "GET");
+  if (c.param("request-body").is_string()) {
+    *body = c.param("request-body").get<std::string>();
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
+  }
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  std::string user = c.text_param("username", "");
+  if (!user.empty()) {
+    curl_easy_setopt(curl, CURLOPT_USERNAME, user.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, c.text_param("password", "").c_str());
+  }
+  const std::pair<const char*, CURLoption> files[] = {{"proxy", CURLOPT_PROXY},
+                                                      {"ca-file", CURLOPT_CAINFO},
+                                                      {"cert-file", CURLOPT_SSLCERT},
+                                                      {"key-file", CURLOPT_SSLKEY}};
+  for (const auto& [name, option] : files)
+    if (c.param(name).is_string()) curl_easy_setopt(curl, option, c.param(name).get<std::string>().c_str());
+  return headers;
+}
+
+// The last response's header lines (after redirects), without the status line, names in
+// Go's canonical form ("Content-Type") as goss prints them, whatever the server sent.
+std::string canonical_headers(const std::string& raw) {
+  std::string headers;
+  std::istringstream in(raw);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind("HTTP/", 0) == 0) {
+      headers.clear();
+      continue;
+    }
+    if (line.empty()) continue;
+    auto colon = line.find(':');
+    bool up = true;
+    for (size_t i = 0; i < line.size() && i < colon; ++i) {
+      unsigned char ch = static_cast<unsigned char>(line[i]);
+      line[i] = static_cast<char>(up ? std::toupper(ch) : std::tolower(ch));
+      up = line[i] == '-';
+    }
+    headers += line + "\n";
+  }
+  return headers;
+}
+
+struct HttpResponse {
   long status = 0;
   std::string headers, body, error;
+};
+
+// One request to `url` with `host:port` pinned to `ip` (what the container resolved).
+HttpResponse http_fetch(const Check& c, const std::string& url, const std::string& host, int port,
+                        const std::string& ip, int ms) {
+  HttpResponse r;
+  CURL* curl = curl_easy_init();
+  if (!curl) {
+    r.error = "curl_easy_init failed";
+    return r;
+  }
+  std::string pin = host + ":" + std::to_string(port) + ":" + (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip);
+  curl_slist* resolve = curl_slist_append(nullptr, pin.c_str());
+  std::string request_body, raw_headers;
+  curl_slist* headers = configure_http_request(curl, c, &request_body);
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(ms));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &raw_headers);
+  CURLcode rc = curl_easy_perform(curl);
+  if (rc != CURLE_OK) {
+    r.error = url + ": " + curl_easy_strerror(rc);
+  } else {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
+    r.headers = canonical_headers(raw_headers);
+  }
+  curl_slist_free_all(resolve);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return r;
+}
+
+CheckResult probe_http(const Check& c, ContainerView& view) {
+  std::string url = c.text_param("url", c.id);
+  int ms = timeout_ms(c, 5000);
+  auto target = http_host_port(url);
+  if (!target) return failed(c, "not a URL: " + url);
+  const auto& [host, port] = *target;
+  Resolver res = container_resolver(view);
+  HttpResponse response;
   in_network_namespace(view.pid(), [&] {
     DnsResult r = res.resolve(host, ms);
-    if (r.records.empty()) {
-      error = "lookup " + host + ": " + (r.error.empty() ? "no such host" : r.error);
-      return;
-    }
-    CURL* curl = curl_easy_init();
-    if (!curl) {
-      error = "curl_easy_init failed";
-      return;
-    }
-    std::string ip = r.records[0];
-    std::string pin = host + ":" + std::to_string(port) + ":" + (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip);
-    curl_slist* resolve = curl_slist_append(nullptr, pin.c_str());
-    curl_slist* req_headers = nullptr;
-    json rh = c.param("request-headers", json::array());
-    if (rh.is_array())
-      for (const auto& h : rh)
-        if (h.is_string()) req_headers = curl_slist_append(req_headers, h.get<std::string>().c_str());
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, req_headers);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(ms));
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "slipway (goss-compatible checks)");
-    bool follow = !(c.param("no-follow-redirects", false).is_boolean() && c.param("no-follow-redirects", false).get<bool>());
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
-    if (c.param("allow-insecure", false).is_boolean() && c.param("allow-insecure", false).get<bool>()) {
-      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-    std::string method = c.text_param("method", "GET");
-    std::string req_body;
-    if (c.param("request-body").is_string()) {
-      req_body = c.param("request-body").get<std::string>();
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req_body.c_str());
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(req_body.size()));
-    }
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-    if (method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-    std::string user = c.text_param("username", "");
-    std::string pass = c.text_param("password", "");
-    if (!user.empty()) {
-      curl_easy_setopt(curl, CURLOPT_USERNAME, user.c_str());
-      curl_easy_setopt(curl, CURLOPT_PASSWORD, pass.c_str());
-    }
-    if (c.param("proxy").is_string()) curl_easy_setopt(curl, CURLOPT_PROXY, c.param("proxy").get<std::string>().c_str());
-    if (c.param("ca-file").is_string()) curl_easy_setopt(curl, CURLOPT_CAINFO, c.param("ca-file").get<std::string>().c_str());
-    if (c.param("cert-file").is_string())
-      curl_easy_setopt(curl, CURLOPT_SSLCERT, c.param("cert-file").get<std::string>().c_str());
-    if (c.param("key-file").is_string())
-      curl_easy_setopt(curl, CURLOPT_SSLKEY, c.param("key-file").get<std::string>().c_str());
-    std::string raw_headers;
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &raw_headers);
-    CURLcode rc = curl_easy_perform(curl);
-    if (rc != CURLE_OK) {
-      error = url + ": " + curl_easy_strerror(rc);
-    } else {
-      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-      // Keep the last response's header lines (after redirects), without the status line.
-      std::istringstream in(raw_headers);
-      std::string line;
-      while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.rfind("HTTP/", 0) == 0) {
-          headers.clear();
-          continue;
-        }
-        if (line.empty()) continue;
-        // goss prints Go's canonical header names ("Content-Type"), whatever the server sent.
-        auto colon = line.find(':');
-        bool up = true;
-        for (size_t i = 0; i < line.size() && i < colon; ++i) {
-          unsigned char ch = static_cast<unsigned char>(line[i]);
-          line[i] = static_cast<char>(up ? std::toupper(ch) : std::tolower(ch));
-          up = line[i] == '-';
-        }
-        headers += line + "\n";
-      }
-    }
-    curl_slist_free_all(resolve);
-    curl_slist_free_all(req_headers);
-    curl_easy_cleanup(curl);
+    if (r.records.empty())
+      response.error = "lookup " + host + ": " + (r.error.empty() ? "no such host" : r.error);
+    else
+      response = http_fetch(c, url, host, port, r.records[0], ms);
   });
   return evaluate(c, [&](const std::string& p) -> Fetched {
-    if (!error.empty()) return Fetched::failed(error);
-    if (p == "status") return Fetched::of(Value(json(status)));
-    if (p == "headers") return Fetched::text(headers);
-    return Fetched::text(body);
+    if (!response.error.empty()) return Fetched::failed(response.error);
+    if (p == "status") return Fetched::of(Value(json(response.status)));
+    if (p == "headers") return Fetched::text(response.headers);
+    return Fetched::text(response.body);
   });
 }
 
@@ -387,43 +438,6 @@ CheckResult probe_interface(const Check& c, ContainerView& view) {
 }
 
 }  // namespace
-
-std::vector<std::string> listeners(const std::string& text, int port, bool v6, bool udp) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::istringstream l(line);
-    std::string slot, local, remote, state;
-    l >> slot >> local >> remote >> state;
-    auto colon = local.find(':');
-    if (colon == std::string::npos) continue;
-    int p = static_cast<int>(std::strtol(local.c_str() + colon + 1, nullptr, 16));
-    if (p != port) continue;
-    if (!udp && state != "0A") continue;  // TCP_LISTEN
-    // goss (GOnetstat) counts every UDP socket bound to the port, whatever its state.
-    std::string hex = local.substr(0, colon);
-    char buf[INET6_ADDRSTRLEN];
-    if (!v6 && hex.size() == 8) {
-      uint32_t a = static_cast<uint32_t>(std::strtoul(hex.c_str(), nullptr, 16));
-      in_addr ia;
-      ia.s_addr = a;  // the kernel prints the address in host byte order of the raw u32
-      inet_ntop(AF_INET, &ia, buf, sizeof buf);
-    } else if (v6 && hex.size() == 32) {
-      in6_addr ia;
-      for (int w = 0; w < 4; ++w) {
-        uint32_t word = static_cast<uint32_t>(std::strtoul(hex.substr(w * 8, 8).c_str(), nullptr, 16));
-        std::memcpy(ia.s6_addr + w * 4, &word, 4);
-      }
-      inet_ntop(AF_INET6, &ia, buf, sizeof buf);
-    } else {
-      continue;
-    }
-    if (std::find(out.begin(), out.end(), buf) == out.end()) out.push_back(buf);
-  }
-  return out;
-}
 
 CheckResult probe_network(const Check& c, ContainerView& view) {
   if (c.type == "addr") return probe_addr(c, view);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -69,10 +70,11 @@ std::vector<std::string> split_commas(const std::string& s) {
 std::string unescape(const std::string& s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
+    unsigned code = 0;
     if (s[i] == '\\' && i + 3 < s.size()) {
-      std::string oct = s.substr(i + 1, 3);
-      if (oct.size() == 3 && oct.find_first_not_of("01234567") == std::string::npos) {
-        out += static_cast<char>(std::stoi(oct, nullptr, 8));
+      auto [end, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 4, code, 8);
+      if (ec == std::errc() && end == s.data() + i + 4) {
+        out += static_cast<char>(code);
         i += 3;
         continue;
       }
@@ -126,7 +128,8 @@ CheckResult probe_mount(const Check& c, ContainerView& view) {
       if (::statvfs(path.c_str(), &st) != 0) return Fetched::failed("statfs " + mp + ": " + std::strerror(errno));
       long long usage = 0;
       if (st.f_blocks > 0)
-        usage = static_cast<long long>(100.0 * static_cast<double>(st.f_blocks - st.f_bfree) / static_cast<double>(st.f_blocks));
+        usage = static_cast<long long>(100.0 * static_cast<double>(st.f_blocks - st.f_bfree) /
+                                       static_cast<double>(st.f_blocks));
       return Fetched::of(Value(json(usage)));
     }
     return Fetched::failed("unsupported property " + p);
@@ -177,7 +180,7 @@ CheckResult probe_command(const Check& c, ContainerView& view) {
     std::string error;
   };
   auto st = std::make_shared<State>();
-  engine::Client client = view.client();
+  std::shared_ptr<const engine::Engine> client = view.client().share();
   std::string container = view.target().container;
   std::thread([st, client, container, cmd] {
     engine::ExecResult r;
@@ -185,7 +188,7 @@ CheckResult probe_command(const Check& c, ContainerView& view) {
     try {
       engine::ExecOptions o;
       o.cmd = {"/bin/sh", "-c", cmd};
-      r = client.exec(container, o);
+      r = client->exec(container, o);
     } catch (const std::exception& e) {
       err = e.what();
     }
@@ -203,8 +206,9 @@ CheckResult probe_command(const Check& c, ContainerView& view) {
   std::string all = r.out + r.err;
   if ((r.exit_code == 126 || r.exit_code == 127) && all.find("exec failed") != std::string::npos &&
       all.find("/bin/sh") != std::string::npos)
-    return failed(c, "the image has no /bin/sh: command checks run `sh -c COMMAND` in the container, as goss "
-                     "does (use a file, process or network check instead)");
+    return failed(c,
+                  "the image has no /bin/sh: command checks run `sh -c COMMAND` in the container, as goss "
+                  "does (use a file, process or network check instead)");
   return evaluate(c, [&](const std::string& p) -> Fetched {
     if (p == "exit-status") return Fetched::of(Value(json(r.exit_code)));
     if (p == "stdout") return Fetched::text(r.out);
@@ -215,17 +219,23 @@ CheckResult probe_command(const Check& c, ContainerView& view) {
 CheckResult run_in_container(const Check& c, ContainerView& view) {
   const ResourceType& rt = c.resource();
   switch (rt.method) {
-    case Method::Network: return probe_network(c, view);
+    case Method::Network:
+      return probe_network(c, view);
     case Method::Filesystem:
       if (c.type == "file") return probe_file(c, view);
       if (c.type == "user") return probe_user(c, view);
       if (c.type == "group") return probe_group(c, view);
       return probe_package(c, view);
-    case Method::Exec: return probe_command(c, view);
-    case Method::Proc: return probe_proc(c, view);
-    case Method::Pure: return run_matching(c);
-    case Method::Include: return evaluate(c, [](const std::string&) { return Fetched::failed("include"); });
-    case Method::Unsupported: return skipped(c, rt.skip_reason);
+    case Method::Exec:
+      return probe_command(c, view);
+    case Method::Proc:
+      return probe_proc(c, view);
+    case Method::Pure:
+      return run_matching(c);
+    case Method::Include:
+      return evaluate(c, [](const std::string&) { return Fetched::failed("include"); });
+    case Method::Unsupported:
+      return skipped(c, rt.skip_reason);
   }
   return failed(c, "unknown resource type");
 }

@@ -13,9 +13,10 @@
 #include <optional>
 #include <string>
 
+#include "checks/listeners.h"
 #include "checks/result.h"
 #include "checks/spec.h"
-#include "engine/client.h"
+#include "engine/engine.h"
 
 namespace slipway::checks {
 
@@ -29,21 +30,21 @@ struct Target {
 // One file of the container as the archive API returns it.
 struct ContainerFile {
   std::string name;
-  char type = '0';           // tar type flag: '0' file, '5' dir, '2' symlink, '3' char, '4' block, '6' fifo
-  unsigned mode = 0;         // permission bits incl. setuid/setgid/sticky
+  char type = '0';    // tar type flag: '0' file, '5' dir, '2' symlink, '3' char, '4' block, '6' fifo
+  unsigned mode = 0;  // permission bits incl. setuid/setgid/sticky
   long long uid = 0, gid = 0;
   long long size = 0;
   std::string link_target;
-  std::string contents;      // for regular files when asked for
+  std::string contents;  // for regular files when asked for
 };
 
 // Reads a container's files through the engine and caches what several checks need
 // (/etc/passwd, /etc/group, the package databases). Thread-safe.
 class ContainerView {
  public:
-  ContainerView(const engine::Client& client, Target target);
+  ContainerView(const engine::Engine& client, Target target);
   const Target& target() const { return target_; }
-  const engine::Client& client() const { return client_; }
+  const engine::Engine& client() const { return client_; }
   int pid();  // resolves the pid on first use (throws EnvError when the container is not running)
 
   // nullopt when the path does not exist. With `contents`, a regular file's bytes are read
@@ -53,7 +54,7 @@ class ContainerView {
   std::optional<std::string> text(const std::string& path);
 
  private:
-  const engine::Client& client_;
+  const engine::Engine& client_;
   Target target_;
   std::mutex mu_;
   std::map<std::string, std::optional<std::string>> cache_;
@@ -90,8 +91,5 @@ std::map<std::string, std::vector<std::string>> parse_apk_installed(const std::s
 // The first entry of a tar stream (PAX and GNU long names handled); nullopt when `tar` does
 // not yet hold a complete header. `complete` is set when the entry's data is all there.
 std::optional<ContainerFile> parse_first_tar_entry(const std::string& tar, bool* complete);
-// TCP/UDP listeners from /proc/<pid>/net/{tcp,tcp6,udp,udp6} text: "ip" strings listening on
-// `port`.
-std::vector<std::string> listeners(const std::string& proc_net_text, int port, bool v6, bool udp);
 
 }  // namespace slipway::checks

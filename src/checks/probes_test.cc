@@ -10,7 +10,8 @@ namespace slipway::checks {
 namespace {
 
 TEST(Probes, PasswdAndGroup) {
-  auto users = parse_passwd("# comment\nroot:x:0:0:root:/root:/bin/bash\nbroken\nwww:x:33:33::/var/www:/usr/sbin/nologin\n");
+  auto users =
+      parse_passwd("# comment\nroot:x:0:0:root:/root:/bin/bash\nbroken\nwww:x:33:33::/var/www:/usr/sbin/nologin\n");
   ASSERT_EQ(users.size(), 2u);
   EXPECT_EQ(users[1].name, "www");
   EXPECT_EQ(users[1].uid, 33);
@@ -31,7 +32,8 @@ TEST(Probes, PackageDatabases) {
   EXPECT_EQ(apk["busybox"], std::vector<std::string>{"1.36.1-r5"});
 }
 
-std::string tar_header(const std::string& name, char type, unsigned mode, long long size, const std::string& link = "") {
+std::string tar_header(const std::string& name, char type, unsigned mode, long long size,
+                       const std::string& link = "") {
   std::string h(512, '\0');
   std::memcpy(&h[0], name.data(), name.size());
   std::snprintf(&h[100], 8, "%07o", mode);

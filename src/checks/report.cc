@@ -53,15 +53,27 @@ std::string xml_escape(const std::string& s) {
   std::string out;
   for (unsigned char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 forbids most control characters even when escaped.
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') out += "?";
-        else out += static_cast<char>(c);
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+          out += "?";
+        else
+          out += static_cast<char>(c);
     }
   }
   return out;
@@ -133,7 +145,10 @@ std::string report_human(const Report& report, bool color) {
     if (r.check.meta.is_object() && !r.check.meta.empty()) {
       out += "Meta:\n";
       for (auto it = r.check.meta.begin(); it != r.check.meta.end(); ++it)
-        out += "    " + it.key() + ": " + (it.value().is_string() ? it.value().get<std::string>() : it.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) + "\n";
+        out += "    " + it.key() + ": " +
+               (it.value().is_string() ? it.value().get<std::string>()
+                                       : it.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) +
+               "\n";
     }
     if (!r.check.service.empty()) out += "Runs in: " + r.check.service + "\n";
     for (const auto& p : r.properties) {
@@ -170,8 +185,8 @@ std::string report_tap(const Report& report) {
       if (p.status == Status::Pass) {
         out += "ok " + std::to_string(n) + " - " + tap_line(name + ": matches expectation: " + expected_text(p)) + "\n";
       } else if (p.status == Status::Skip) {
-        out += "ok " + std::to_string(n) + " - # SKIP " + tap_line(name + ": skipped" +
-                                                                  (p.skip_reason.empty() ? "" : " (" + p.skip_reason + ")")) + "\n";
+        out += "ok " + std::to_string(n) + " - # SKIP " +
+               tap_line(name + ": skipped" + (p.skip_reason.empty() ? "" : " (" + p.skip_reason + ")")) + "\n";
       } else {
         out += "not ok " + std::to_string(n) + " - " + tap_line(name) + "\n";
         out += indent(failure_text(p), "# ");
@@ -193,7 +208,8 @@ std::string report_junit(const Report& report) {
          seconds(report.duration) + "\" timestamp=\"" + ts + "\">\n";
   for (const auto& r : report.results) {
     for (const auto& p : r.properties) {
-      std::string classname = r.check.service.empty() ? display_type(r.check.type) : r.check.service + "." + display_type(r.check.type);
+      std::string classname =
+          r.check.service.empty() ? display_type(r.check.type) : r.check.service + "." + display_type(r.check.type);
       out += "<testcase name=\"" + xml_escape((r.check.title.empty() ? "" : r.check.title + ": ") + test_name(r, p)) +
              "\" classname=\"" + xml_escape(classname) + "\" time=\"" + seconds(r.duration) + "\">\n";
       if (p.status == Status::Fail) {
@@ -201,9 +217,11 @@ std::string report_junit(const Report& report) {
         out += "<failure message=\"" + xml_escape(msg) + "\">" + xml_escape(failure_text(p)) + "</failure>\n";
         if (!r.logs_tail.empty()) out += "<system-out>" + xml_escape(r.logs_tail) + "</system-out>\n";
       } else if (p.status == Status::Skip) {
-        out += "<skipped" + (p.skip_reason.empty() ? std::string() : " message=\"" + xml_escape(p.skip_reason) + "\"") + "/>\n";
+        out += "<skipped" + (p.skip_reason.empty() ? std::string() : " message=\"" + xml_escape(p.skip_reason) + "\"") +
+               "/>\n";
       } else {
-        out += "<system-out>" + xml_escape(test_name(r, p) + ": matches expectation: " + expected_text(p)) + "</system-out>\n";
+        out += "<system-out>" + xml_escape(test_name(r, p) + ": matches expectation: " + expected_text(p)) +
+               "</system-out>\n";
       }
       out += "</testcase>\n";
     }
@@ -218,7 +236,9 @@ std::string report_json(const Report& report) {
     for (const auto& p : r.properties) {
       json j = {{"successful", p.status == Status::Pass},
                 {"skipped", p.status == Status::Skip},
-                {"result", p.status == Status::Pass ? 0 : p.status == Status::Fail ? 1 : 2},
+                {"result", p.status == Status::Pass   ? 0
+                           : p.status == Status::Fail ? 1
+                                                      : 2},
                 {"resource-type", display_type(r.check.type)},
                 {"resource-id", r.check.id},
                 {"property", p.property},
@@ -250,10 +270,14 @@ std::string report_json(const Report& report) {
 
 std::string render(const Report& report, Format format, bool color) {
   switch (format) {
-    case Format::Human: return report_human(report, color);
-    case Format::Tap: return report_tap(report);
-    case Format::Junit: return report_junit(report);
-    case Format::Json: return report_json(report);
+    case Format::Human:
+      return report_human(report, color);
+    case Format::Tap:
+      return report_tap(report);
+    case Format::Junit:
+      return report_junit(report);
+    case Format::Json:
+      return report_json(report);
   }
   return "";
 }

@@ -56,7 +56,8 @@ TEST(Report, JunitIsEscaped) {
   std::string x = report_junit(sample());
   EXPECT_NE(x.find("<testsuite name=\"demo\" errors=\"0\" tests=\""), std::string::npos) << x;
   EXPECT_NE(x.find("failures=\"1\""), std::string::npos) << x;
-  EXPECT_NE(x.find("name=\"A &lt;title&gt;: Matching: bad: matches\" classname=\"web.Matching\""), std::string::npos) << x;
+  EXPECT_NE(x.find("name=\"A &lt;title&gt;: Matching: bad: matches\" classname=\"web.Matching\""), std::string::npos)
+      << x;
   EXPECT_NE(x.find("<system-out>line1\nline2 &lt;b&gt;\n</system-out>"), std::string::npos) << x;
   EXPECT_NE(x.find("<skipped message=\"a container runs no init system"), std::string::npos) << x;
   EXPECT_EQ(x.find("<title>"), std::string::npos);

@@ -4,9 +4,12 @@ namespace slipway::checks {
 
 const char* status_name(Status s) {
   switch (s) {
-    case Status::Pass: return "pass";
-    case Status::Fail: return "fail";
-    case Status::Skip: return "skip";
+    case Status::Pass:
+      return "pass";
+    case Status::Fail:
+      return "fail";
+    case Status::Skip:
+      return "skip";
   }
   return "?";
 }
@@ -106,8 +109,10 @@ CheckResult uniform(const Check& check, Status status, const std::string& text) 
     PropertyOutcome p;
     if (name) p.property = *name;
     p.status = status;
-    if (status == Status::Skip) p.skip_reason = text;
-    else p.error = text;
+    if (status == Status::Skip)
+      p.skip_reason = text;
+    else
+      p.error = text;
     return p;
   };
   CheckResult r;

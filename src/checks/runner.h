@@ -13,7 +13,7 @@
 #include "checks/probes.h"
 #include "checks/result.h"
 #include "checks/spec.h"
-#include "engine/client.h"
+#include "engine/engine.h"
 
 namespace slipway::checks {
 
@@ -37,6 +37,6 @@ struct RunOptions {
 bool matches_filter(const Check& check, const std::string& filter);
 
 // Runs every selected check; results are in the suite's order.
-std::vector<CheckResult> run_suite(const engine::Client& client, const Suite& suite, const RunOptions& options);
+std::vector<CheckResult> run_suite(const engine::Engine& client, const Suite& suite, const RunOptions& options);
 
 }  // namespace slipway::checks

@@ -10,6 +10,8 @@
 #include <map>
 #include <random>
 
+#include "checks/listeners.h"
+#include "checks/netns.h"
 #include "checks/runner.h"
 #include "checks/spec.h"
 #include "engine/build_context.h"
@@ -94,12 +96,14 @@ class ChecksEngineTest : public ::testing::Test {
   }
 
   // Starts `service` on `network` (reachable there by its service name).
+  // `host_config` adds to the container's HostConfig (e.g. Sysctls).
   Target start(const std::string& service, const std::string& image, const std::vector<std::string>& cmd,
-               const std::string& network) {
+               const std::string& network, json host_config = json::object()) {
+    host_config["NetworkMode"] = network;
     json body = {{"Image", image},
                  {"Cmd", cmd},
                  {"Labels", {{"io.slipway.test", run_id()}}},
-                 {"HostConfig", {{"NetworkMode", network}}},
+                 {"HostConfig", host_config},
                  {"NetworkingConfig", {{"EndpointsConfig", {{network, {{"Aliases", {service}}}}}}}}};
     std::string id = client.create_container(name(service), body);
     client.start_container(id);
@@ -180,18 +184,36 @@ interface:
   eth0: {exists: true, addrs: {contain-element: {match-regexp: '^\d+\.\d+\.\d+\.\d+/\d+$'}}}
 service:
   sshd: {enabled: true, running: true}
-)", "engine.yaml", lo);
+)",
+                               "engine.yaml", lo);
   // A command in an image without a shell says so.
   Suite bare = load_gossfile_text("command:\n  true: {exit-status: 0, x-service: bare}\n", "bare.yaml", lo);
   s.checks.push_back(bare.checks[0]);
 
   auto results = by_key(run_suite(client, s, o));
-  for (const auto& key : {"file:/etc/passwd", "file:/bin/sh", "file:/nope", "file:~root", "user:www", "user:ghost",
-                          "group:staff", "package:busybox", "package:removed", "port:tcp6:8080", "port:tcp:9999",
-                          "addr:tcp://smtp:587", "addr:tcp://smtp:9", "http:http://localhost:8080/index.html",
-                          "http:http://smtp:587/missing", "dns:smtp", "dns:nosuchhost.invalid", "process:httpd",
-                          "process:nginx", "command:echo hi; echo err >&2; exit 3", "mount:/",
-                          "kernel-param:kernel.ostype", "interface:eth0"}) {
+  for (const auto& key : {"file:/etc/passwd",
+                          "file:/bin/sh",
+                          "file:/nope",
+                          "file:~root",
+                          "user:www",
+                          "user:ghost",
+                          "group:staff",
+                          "package:busybox",
+                          "package:removed",
+                          "port:tcp6:8080",
+                          "port:tcp:9999",
+                          "addr:tcp://smtp:587",
+                          "addr:tcp://smtp:9",
+                          "http:http://localhost:8080/index.html",
+                          "http:http://smtp:587/missing",
+                          "dns:smtp",
+                          "dns:nosuchhost.invalid",
+                          "process:httpd",
+                          "process:nginx",
+                          "command:echo hi; echo err >&2; exit 3",
+                          "mount:/",
+                          "kernel-param:kernel.ostype",
+                          "interface:eth0"}) {
     ASSERT_TRUE(results.count(key)) << key;
     EXPECT_EQ(results[key].status(), Status::Pass) << describe(results[key]);
   }
@@ -211,7 +233,8 @@ TEST_F(ChecksEngineTest, RetriesUntilReadyAndReportsLogs) {
   std::string net = network();
   RunOptions o;
   // The server starts listening two seconds after the container starts.
-  o.targets["web"] = start("web", full_, {"/bin/sh", "-c", "echo starting; sleep 2; echo up; exec httpd -f -p 8080 -h /www"}, net);
+  o.targets["web"] =
+      start("web", full_, {"/bin/sh", "-c", "echo starting; sleep 2; echo up; exec httpd -f -p 8080 -h /www"}, net);
   LoadOptions lo;
   lo.services = {"web"};
   Suite s = load_gossfile_text(
@@ -225,6 +248,53 @@ TEST_F(ChecksEngineTest, RetriesUntilReadyAndReportsLogs) {
   EXPECT_EQ(mode.status(), Status::Fail);
   EXPECT_NE(mode.properties[0].detail.human().find("\"0644\""), std::string::npos);
   EXPECT_NE(mode.logs_tail.find("starting"), std::string::npos) << mode.logs_tail;
+}
+
+// A server on [::]:8080 is reached by IPv4 clients unless the namespace makes IPv6 sockets
+// IPv6-only (net.ipv6.bindv6only=1): `port: tcp:8080` counts it in the first case only, as an
+// IPv4 connection to 127.0.0.1:8080 from inside each container agrees.
+TEST_F(ChecksEngineTest, DualStackListenerCountsAsIpv4UnlessBindv6only) {
+  std::string net = network();
+  std::vector<std::string> httpd = {"/bin/httpd", "-f", "-p", "[::]:8080", "-h", "/www"};
+  RunOptions o;
+  o.targets["dual"] = start("dual", full_, httpd, net);
+  o.targets["v6only"] = start("v6only", full_, httpd, net, {{"Sysctls", {{"net.ipv6.bindv6only", "1"}}}});
+  LoadOptions lo;
+  lo.services = {"dual", "v6only"};
+  // Both servers up first: "not listening" must not pass merely because httpd has not started.
+  for (const std::string service : {"dual", "v6only"}) {
+    Suite ready = load_gossfile_text(
+        "port:\n  tcp6:8080: {listening: true, ip: ['::'], retry_count: 40, "
+        "retry_delay: 250ms, x-service: " +
+            service + "}\n",
+        "ready.yaml", lo);
+    auto r = run_suite(client, ready, o);
+    ASSERT_EQ(r[0].status(), Status::Pass) << service << "\n" << describe(r[0]);
+  }
+  auto check = [&](const std::string& service, bool ipv4) {
+    Suite s = load_gossfile_text("x-slipway: {service: " + service +
+                                     "}\n"
+                                     "port:\n  tcp:8080: {listening: " +
+                                     (ipv4 ? "true, ip: ['0.0.0.0']" : "false") +
+                                     "}\n"
+                                     "addr:\n  tcp://127.0.0.1:8080: {reachable: " +
+                                     (ipv4 ? "true" : "false") + ", timeout: 2000}\n",
+                                 service + ".yaml", lo);
+    for (const auto& r : run_suite(client, s, o)) EXPECT_EQ(r.status(), Status::Pass) << service << "\n" << describe(r);
+  };
+  check("dual", true);
+  check("v6only", false);
+
+  // What decided it, read inside each namespace: its bindv6only and, from sock_diag, the flag
+  // of httpd's socket (a new namespace starts with bindv6only=0 whatever the host has).
+  for (const auto& [service, v6only] : {std::pair<std::string, bool>{"dual", false}, {"v6only", true}}) {
+    int pid = client.inspect_container(o.targets[service].container)["State"]["Pid"];
+    V6OnlyFlags flags;
+    in_network_namespace(pid, [&] { flags = read_v6only_flags(false); });
+    EXPECT_EQ(flags.bindv6only, v6only) << service;
+    ASSERT_EQ(flags.by_inode.size(), 1u) << service;
+    EXPECT_EQ(flags.by_inode.begin()->second, v6only) << service;
+  }
 }
 
 // goss's own integration gossfile against a container it was not written for: every resource

@@ -30,6 +30,13 @@ class SemRange {
     enum Op { EQ, NE, GT, GE, LT, LE } op;
     SemVersion v;
   };
+  // One "||" alternative: comparisons that must all hold; false when it is not valid.
+  static bool parse_alternative(const std::string& alt, std::vector<Cmp>* all);
+  // One comparison ("<=1.2.3", "1.x"): adds what it means to `all`; false when not valid.
+  static bool add_comparison(const std::string& term, std::vector<Cmp>* all);
+  // A wildcard comparison ("1.x", ">=1.2.x") as the plain comparisons blang makes of it.
+  static bool add_wildcard(Cmp::Op op, const std::vector<std::string>& parts, int wild, std::vector<Cmp>* all);
+
   std::vector<std::vector<Cmp>> any_of_;  // OR of ANDs
 };
 

@@ -4,12 +4,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <set>
-#include <sstream>
 
 #include "checks/matcher.h"
 #include "checks/template.h"
+#include "util/parse.h"
+#include "util/read_input.h"
 #include "yaml/reader.h"
 
 extern char** environ;
@@ -25,8 +24,8 @@ const std::vector<ResourceType>& resource_types() {
       {"dns", Method::Network, {"resolvable", "addrs"}, {"resolve", "server", "timeout"}, {}, ""},
       {"file",
        Method::Filesystem,
-       {"exists", "mode", "size", "owner", "uid", "group", "gid", "filetype", "contains", "contents", "md5",
-        "sha1", "sha256", "sha512", "linked-to"},
+       {"exists", "mode", "size", "owner", "uid", "group", "gid", "filetype", "contains", "contents", "md5", "sha1",
+        "sha256", "sha512", "linked-to"},
        {"path"},
        {"contains", "contents"},
        ""},
@@ -90,7 +89,8 @@ std::string Check::text_param(const std::string& name, const std::string& fallba
 
 json yaml_to_json(const yaml::Node& n) {
   switch (n.kind()) {
-    case yaml::Kind::Null: return nullptr;
+    case yaml::Kind::Null:
+      return nullptr;
     case yaml::Kind::Scalar: {
       if (n.style() != yaml::Style::Plain) return n.value();
       bool b;
@@ -120,10 +120,14 @@ json yaml_to_json(const yaml::Node& n) {
 std::chrono::milliseconds parse_duration(const json& v, const Location& where) {
   if (v.is_number()) {
     double d = v.get<double>();
-    if (d < 0 || d > 86400000.0 * 365) throw UserError(where, "duration out of range: " + v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (d < 0 || d > 86400000.0 * 365)
+      throw UserError(where,
+                      "duration out of range: " + v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return std::chrono::milliseconds(static_cast<long long>(d));
   }
-  if (!v.is_string()) throw UserError(where, "expected a duration such as \"2s\" or \"500ms\", got " + v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (!v.is_string())
+    throw UserError(where, "expected a duration such as \"2s\" or \"500ms\", got " +
+                               v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   const std::string s = v.get<std::string>();
   double total = 0;
   size_t i = 0;
@@ -132,19 +136,28 @@ std::chrono::milliseconds parse_duration(const json& v, const Location& where) {
     size_t b = i;
     while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
     if (b == i) throw UserError(where, "invalid duration \"" + s + "\" (write e.g. \"2s\", \"500ms\", \"1m30s\")");
-    double num = std::stod(s.substr(b, i - b));
+    auto num = parse_double(s.substr(b, i - b));
+    if (!num) throw UserError(where, "invalid duration \"" + s + "\" (write e.g. \"2s\", \"500ms\", \"1m30s\")");
     size_t u = i;
     while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
     std::string unit = s.substr(u, i - u);
     double ms;
-    if (unit == "ms") ms = num;
-    else if (unit == "s") ms = num * 1000;
-    else if (unit == "m") ms = num * 60000;
-    else if (unit == "h") ms = num * 3600000;
-    else if (unit == "us" || unit == "µs") ms = num / 1000;
-    else if (unit == "ns") ms = num / 1e6;
-    else if (unit.empty() && b == 0 && i == s.size()) ms = num;  // bare number: milliseconds
-    else throw UserError(where, "invalid duration \"" + s + "\" (units: ms, s, m, h)");
+    if (unit == "ms")
+      ms = *num;
+    else if (unit == "s")
+      ms = *num * 1000;
+    else if (unit == "m")
+      ms = *num * 60000;
+    else if (unit == "h")
+      ms = *num * 3600000;
+    else if (unit == "us" || unit == "µs")
+      ms = *num / 1000;
+    else if (unit == "ns")
+      ms = *num / 1e6;
+    else if (unit.empty() && b == 0 && i == s.size())
+      ms = *num;  // bare number: milliseconds
+    else
+      throw UserError(where, "invalid duration \"" + s + "\" (units: ms, s, m, h)");
     total += ms;
   }
   if (total > 86400000.0 * 365) throw UserError(where, "duration out of range: " + s);
@@ -155,6 +168,7 @@ namespace {
 
 struct FileDefaults {
   std::string service;
+  bool smoke = false;
 };
 
 class Loader {
@@ -176,11 +190,7 @@ class Loader {
   }
 
   void load_path(const std::string& path, int depth, const std::string& inherited_service = {}) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw EnvError("cannot read " + path + ": " + std::strerror(errno));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    load_text(ss.str(), path, depth, inherited_service);
+    load_text(read_input_file(path, "check file"), path, depth, inherited_service);
   }
 
   // `inherited_service`: an included file's checks run where the including file's do, unless
@@ -198,6 +208,7 @@ class Loader {
     FileDefaults defaults;
     defaults.service = inherited_service.empty() ? opts_.default_service : inherited_service;
     if (const yaml::Node* x = root.find("x-slipway")) read_extension(*x, &defaults);
+    size_t first = suite_.checks.size();
     for (const auto& e : root.entries()) {
       const std::string& type = e.key.value();
       if (type == "x-slipway") continue;
@@ -213,13 +224,17 @@ class Loader {
         throw UserError(e.value.location(), type + ": expected a mapping of resources, got a " + e.value.kind_name());
       for (const auto& r : e.value.entries()) read_resource(*rt, r.key, r.value, defaults, file, depth);
     }
+    // A smoke file's checks are smoke checks, the ones it includes too.
+    if (defaults.smoke)
+      for (size_t i = first; i < suite_.checks.size(); ++i) suite_.checks[i].smoke = true;
   }
 
   Suite take() { return std::move(suite_); }
 
  private:
   void read_extension(const yaml::Node& x, FileDefaults* d) {
-    if (!x.is_mapping()) throw UserError(x.location(), "x-slipway: expected a mapping (service, retry-timeout, sleep)");
+    if (!x.is_mapping())
+      throw UserError(x.location(), "x-slipway: expected a mapping (service, smoke, retry-timeout, sleep)");
     for (const auto& e : x.entries()) {
       const std::string& k = e.key.value();
       json v = yaml_to_json(e.value);
@@ -228,12 +243,16 @@ class Loader {
           throw UserError(e.value.location(), "x-slipway.service: expected a service name");
         d->service = v.get<std::string>();
         check_service(d->service, e.value.location());
+      } else if (k == "smoke") {
+        if (!v.is_boolean()) throw UserError(e.value.location(), "x-slipway.smoke: expected true or false");
+        d->smoke = v.get<bool>();
       } else if (k == "retry-timeout") {
         suite_.retry_timeout = std::max(suite_.retry_timeout, parse_duration(v, e.value.location()));
       } else if (k == "sleep") {
         suite_.sleep = parse_duration(v, e.value.location());
       } else {
-        throw UserError(e.key.location(), "x-slipway: unknown key \"" + k + "\" (known: service, retry-timeout, sleep)");
+        throw UserError(e.key.location(),
+                        "x-slipway: unknown key \"" + k + "\" (known: service, smoke, retry-timeout, sleep)");
       }
     }
   }
@@ -254,44 +273,12 @@ class Loader {
     c.where = key.location();
     c.attrs = json::object();
     if (!value.is_mapping() && !value.is_null())
-      throw UserError(value.location(), rt.name + ": " + c.id + ": expected a mapping of attributes, got a " +
-                                            value.kind_name());
+      throw UserError(value.location(),
+                      rt.name + ": " + c.id + ": expected a mapping of attributes, got a " + value.kind_name());
     c.service = d.service;
-    std::set<std::string> known(rt.properties.begin(), rt.properties.end());
-    known.insert(rt.params.begin(), rt.params.end());
-    if (value.is_mapping()) {
-      for (const auto& a : value.entries()) {
-        const std::string& k = a.key.value();
-        json v = yaml_to_json(a.value);
-        if (k == "title") {
-          c.title = v.is_string() ? v.get<std::string>() : go_format(v);
-        } else if (k == "meta") {
-          c.meta = v;
-        } else if (k == "skip") {
-          if (!v.is_boolean()) throw UserError(a.value.location(), "skip: expected true or false");
-          c.skip = v.get<bool>();
-        } else if (k == "x-service" || k == "x-slipway-service") {
-          if (!v.is_string() || v.get<std::string>().empty())
-            throw UserError(a.value.location(), "x-service: expected a service name");
-          c.service = v.get<std::string>();
-          check_service(c.service, a.value.location());
-        } else if (k == "retry_count" || k == "x-retry-count" || k == "retry-count") {
-          if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 10000)
-            throw UserError(a.value.location(), k + ": expected a number of retries (0-10000)");
-          c.retry_count = static_cast<int>(v.get<long long>());
-        } else if (k == "retry_delay" || k == "x-retry-delay" || k == "retry-delay") {
-          c.retry_delay = parse_duration(v, a.value.location());
-        } else if (known.count(k)) {
-          c.attrs[k] = v;
-        } else {
-          std::string list;
-          for (const auto& p : rt.properties) list += (list.empty() ? "" : ", ") + p;
-          for (const auto& p : rt.params) list += (list.empty() ? "" : ", ") + p;
-          throw UserError(a.key.location(), rt.name + ": " + c.id + ": unknown attribute \"" + k + "\" (known: " + list +
-                                                ", title, meta, skip, x-service, retry_count, retry_delay)");
-        }
-      }
-    }
+    c.smoke = d.smoke;
+    if (value.is_mapping())
+      for (const auto& a : value.entries()) read_attribute(rt, a.key, a.value, c);
     for (const auto& p : rt.properties)
       if (c.attrs.contains(p)) c.properties.push_back(p);
 
@@ -299,15 +286,61 @@ class Loader {
       include(c, file, depth, d.service);
       return;
     }
-    // Validate matcher syntax now, so a bad spec fails before anything starts (exit 2).
+    check_matchers(rt, value, c);
+    if (rt.name == "matching" && !c.attrs.contains("matches"))
+      throw UserError(c.where, "matching: " + c.id + ": missing \"matches\"");
+    if (rt.method == Method::Unsupported) {
+      c.skip = true;
+      c.skip_reason = rt.skip_reason;
+    }
+    assign_service(rt, c);
+    suite_.checks.push_back(std::move(c));
+  }
+
+  // One attribute of a resource: goss's own (title, meta, skip), slipway's (x-service,
+  // retries) or one of the resource type's properties and parameters.
+  void read_attribute(const ResourceType& rt, const yaml::Node& key, const yaml::Node& value, Check& c) {
+    const std::string& k = key.value();
+    json v = yaml_to_json(value);
+    if (k == "title") {
+      c.title = v.is_string() ? v.get<std::string>() : go_format(v);
+    } else if (k == "meta") {
+      c.meta = v;
+    } else if (k == "skip") {
+      if (!v.is_boolean()) throw UserError(value.location(), "skip: expected true or false");
+      c.skip = v.get<bool>();
+    } else if (k == "x-service" || k == "x-slipway-service") {
+      if (!v.is_string() || v.get<std::string>().empty())
+        throw UserError(value.location(), "x-service: expected a service name");
+      c.service = v.get<std::string>();
+      check_service(c.service, value.location());
+    } else if (k == "retry_count" || k == "x-retry-count" || k == "retry-count") {
+      if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 10000)
+        throw UserError(value.location(), k + ": expected a number of retries (0-10000)");
+      c.retry_count = static_cast<int>(v.get<long long>());
+    } else if (k == "retry_delay" || k == "x-retry-delay" || k == "retry-delay") {
+      c.retry_delay = parse_duration(v, value.location());
+    } else if (std::find(rt.properties.begin(), rt.properties.end(), k) != rt.properties.end() ||
+               std::find(rt.params.begin(), rt.params.end(), k) != rt.params.end()) {
+      c.attrs[k] = v;
+    } else {
+      std::string list;
+      for (const auto& p : rt.properties) list += (list.empty() ? "" : ", ") + p;
+      for (const auto& p : rt.params) list += (list.empty() ? "" : ", ") + p;
+      throw UserError(key.location(), rt.name + ": " + c.id + ": unknown attribute \"" + k + "\" (known: " + list +
+                                          ", title, meta, skip, x-service, retry_count, retry_delay)");
+    }
+  }
+
+  // Validates matcher syntax now, so a bad spec fails before anything starts (exit 2).
+  void check_matchers(const ResourceType& rt, const yaml::Node& value, const Check& c) {
     for (const auto& p : c.properties) {
       const json& e = c.attrs[p];
       bool reader = std::find(rt.readers.begin(), rt.readers.end(), p) != rt.readers.end();
       try {
         if (reader && e.is_array()) {
           for (const auto& pat : e)
-            if (!pat.is_string())
-              throw MatcherSyntaxError("patterns must be strings, got " + pat.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            if (!pat.is_string()) throw MatcherSyntaxError("patterns must be strings, got " + json_text(pat));
         } else {
           compile(e);
         }
@@ -316,12 +349,10 @@ class Loader {
         throw UserError(n ? n->location() : c.where, rt.name + ": " + c.id + ": " + p + ": " + err.what());
       }
     }
-    if (rt.name == "matching" && !c.attrs.contains("matches"))
-      throw UserError(c.where, "matching: " + c.id + ": missing \"matches\"");
-    if (rt.method == Method::Unsupported) {
-      c.skip = true;
-      c.skip_reason = rt.skip_reason;
-    }
+  }
+
+  // The service a check runs in: none for `matching`, the stack's only one when it names none.
+  void assign_service(const ResourceType& rt, Check& c) {
     if (rt.method == Method::Pure) {
       c.service.clear();
     } else if (c.service.empty() && opts_.services.size() == 1) {
@@ -331,9 +362,9 @@ class Loader {
       for (const auto& n : opts_.services) names += (names.empty() ? "" : ", ") + n;
       throw UserError(c.where, rt.name + ": " + c.id +
                                    ": which service does this check run in? (add `x-service: NAME` to it or "
-                                   "`x-slipway: {service: NAME}` to the file; services: " + names + ")");
+                                   "`x-slipway: {service: NAME}` to the file; services: " +
+                                   names + ")");
     }
-    suite_.checks.push_back(std::move(c));
   }
 
   void include(Check& c, const std::string& file, int depth, const std::string& service) {
@@ -386,7 +417,9 @@ Suite load_tests_dir(const std::string& dir, const LoadOptions& options) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     auto ext = e.path().extension().string();
-    if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(e.path().string());
+    // Anything but a directory: a check file that is a link to a device or a FIFO is read (up
+    // to the input limit) and refused with its name rather than silently skipped.
+    if (!e.is_directory() && (ext == ".yaml" || ext == ".yml")) files.push_back(e.path().string());
   }
   if (ec) throw EnvError("cannot read " + dir + ": " + ec.message());
   std::sort(files.begin(), files.end());

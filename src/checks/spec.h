@@ -10,6 +10,9 @@
 //
 //   x-slipway:                 # top level of a gossfile: defaults for every check in it
 //     service: web             #   the service whose container the checks run in / from
+//     smoke: true              #   quick, read-only checks that may run against production
+//                              #   (a deploy's watch window, --smoke-only gates, `slipway boot`
+//                              #   after an engine restart; checks/smoke.h)
 //     retry-timeout: 30s       #   suite-level readiness: retry failing checks this long
 //     sleep: 1s                #   ...pausing this long between attempts
 //   file:
@@ -52,7 +55,7 @@ enum class Method {
 };
 
 struct ResourceType {
-  std::string name;                     // "file"
+  std::string name;  // "file"
   Method method;
   std::vector<std::string> properties;  // checked attributes, in goss's validation order
   std::vector<std::string> params;      // inputs (url, exec, timeout...)
@@ -69,14 +72,15 @@ struct Check {
   std::string id;       // the resource key, e.g. "/etc/passwd", "tcp://smtp:587"
   std::string service;  // Compose service it runs in (or from); empty for `matching`
   std::string title;
-  json meta;            // null when absent
+  json meta;  // null when absent
   bool skip = false;
-  std::string skip_reason;  // why it is skipped when slipway cannot run it ("" = user's `skip`)
-  json attrs;           // every goss attribute given (properties and params), YAML-typed
+  std::string skip_reason;              // why it is skipped when slipway cannot run it ("" = user's `skip`)
+  json attrs;                           // every goss attribute given (properties and params), YAML-typed
   std::vector<std::string> properties;  // the properties given, in goss's validation order
   int retry_count = 0;
   std::chrono::milliseconds retry_delay{0};
-  Location where;       // the resource key in its file
+  bool smoke = false;  // from a file marked x-slipway: {smoke: true} (or included by one)
+  Location where;      // the resource key in its file
 
   // A stable key for sorting and filtering: "type:id" (and "@service" when set).
   std::string key() const;
@@ -90,16 +94,16 @@ struct Check {
 
 struct Suite {
   std::vector<Check> checks;
-  std::vector<std::string> files;                 // every gossfile read, includes too
-  std::chrono::milliseconds retry_timeout{0};     // 0 = one attempt
+  std::vector<std::string> files;              // every gossfile read, includes too
+  std::chrono::milliseconds retry_timeout{0};  // 0 = one attempt
   std::chrono::milliseconds sleep{1000};
 };
 
 struct LoadOptions {
-  json vars = json::object();                     // .Vars for templates
-  std::map<std::string, std::string> env;         // .Env (empty: the process environment)
-  std::vector<std::string> services;              // the stack's services, for validation
-  std::string default_service;                    // service of checks that name none
+  json vars = json::object();              // .Vars for templates
+  std::map<std::string, std::string> env;  // .Env (empty: the process environment)
+  std::vector<std::string> services;       // the stack's services, for validation
+  std::string default_service;             // service of checks that name none
 };
 
 // Reads one gossfile (and what it includes). Throws UserError "file:line:col: ..." for a bad

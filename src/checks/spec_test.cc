@@ -36,7 +36,7 @@ TEST(Spec, GossSharedLoadsAndClassifiesEveryResource) {
     }
   }
   EXPECT_EQ(per_type["command"], 4);
-  EXPECT_EQ(per_type["file"], 9);   // /etc/passwd and /etc/group come from a template range
+  EXPECT_EQ(per_type["file"], 9);  // /etc/passwd and /etc/group come from a template range
   EXPECT_EQ(per_type["http"], 7);
   EXPECT_EQ(per_type["dns"], 11);
   EXPECT_EQ(per_type["matching"], 8);
@@ -65,7 +65,8 @@ TEST(Spec, GossSharedLoadsAndClassifiesEveryResource) {
 TEST(Spec, GossSharedWithVars) {
   LoadOptions o;
   o.env = {{"OS", "alpine"}};
-  o.vars = {{"inline", "bar"}, {"overwrite", "foobar"},
+  o.vars = {{"inline", "bar"},
+            {"overwrite", "foobar"},
             {"alpine", {{"packages", {{"apk-tools", "2.10.1-r0"}}}, {"services", {{"sshd", {"default"}}}}}}};
   Suite s = load_gossfile(kGoss + "/integration-tests/goss/goss-shared.yaml", o);
   int packages = 0;
@@ -96,6 +97,24 @@ TEST(Spec, ServiceExtension) {
   EXPECT_EQ(s.checks[1].retry_delay.count(), 2000);
   EXPECT_EQ(s.retry_timeout.count(), 30000);
   EXPECT_EQ(s.sleep.count(), 500);
+}
+
+TEST(Spec, SmokeFilesMarkTheirChecks) {
+  LoadOptions o;
+  o.services = {"web"};
+  Suite smoke = load_gossfile_text("x-slipway: {service: web, smoke: true}\nfile:\n  /www: {exists: true}\n",
+                                   "smoke.yaml", o);
+  ASSERT_EQ(smoke.checks.size(), 1u);
+  EXPECT_TRUE(smoke.checks[0].smoke);
+  Suite plain = load_gossfile_text("x-slipway: {service: web}\nfile:\n  /www: {exists: true}\n", "t.yaml", o);
+  EXPECT_FALSE(plain.checks[0].smoke);
+  try {
+    load_gossfile_text("x-slipway: {smoke: yes please}\n", "bad.yaml", o);
+    FAIL() << "a smoke that is not a boolean loads";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.yaml:1:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("x-slipway.smoke: expected true or false"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Spec, BadSpecsAreUserErrorsWithLocations) {

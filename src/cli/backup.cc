@@ -16,14 +16,19 @@ namespace {
 
 struct Options {
   bool json = false;
+  bool init = false;
 };
 
 std::string human_bytes(uint64_t b) {
   char buf[32];
-  if (b >= (1ull << 30)) std::snprintf(buf, sizeof buf, "%.1f GiB", b / double(1ull << 30));
-  else if (b >= (1ull << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", b / double(1ull << 20));
-  else if (b >= 1024) std::snprintf(buf, sizeof buf, "%.1f KiB", b / 1024.0);
-  else std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(b));
+  if (b >= (1ull << 30))
+    std::snprintf(buf, sizeof buf, "%.1f GiB", b / double(1ull << 30));
+  else if (b >= (1ull << 20))
+    std::snprintf(buf, sizeof buf, "%.1f MiB", b / double(1ull << 20));
+  else if (b >= 1024)
+    std::snprintf(buf, sizeof buf, "%.1f KiB", b / 1024.0);
+  else
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(b));
   return buf;
 }
 
@@ -33,6 +38,7 @@ int run_backup_command(const GlobalOptions& global, const Options& o) {
   auto session = backup::open_session(global.load_options(), global.host, true, note);
   backup::BackupOptions bo;
   bo.journal_dir = session.journal_dir();
+  bo.init = o.init;
   const bool tty = ::isatty(2);
   if (!json) {
     bo.say = [](const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); };
@@ -72,10 +78,14 @@ int run_backup_command(const GlobalOptions& global, const Options& o) {
   if (json) {
     nlohmann::ordered_json parts = nlohmann::ordered_json::array();
     for (const auto& p : r.parts)
-      parts.push_back({{"kind", p.kind}, {"name", p.name}, {"restic_id", p.snapshot_id}, {"bytes", p.bytes},
-                       {"added", p.added}, {"seconds", p.seconds}});
-    nlohmann::ordered_json doc = {{"stack", r.stack},     {"snapshot", r.run}, {"generation", r.generation},
-                                  {"parts", parts},       {"bytes", bytes},    {"added", added},
+      parts.push_back({{"kind", p.kind},
+                       {"name", p.name},
+                       {"restic_id", p.snapshot_id},
+                       {"bytes", p.bytes},
+                       {"added", p.added},
+                       {"seconds", p.seconds}});
+    nlohmann::ordered_json doc = {{"stack", r.stack},     {"snapshot", r.run},     {"generation", r.generation},
+                                  {"parts", parts},       {"bytes", bytes},        {"added", added},
                                   {"seconds", r.seconds}, {"warnings", r.warnings}};
     std::cout << doc.dump(2) << "\n";
   } else {
@@ -92,6 +102,11 @@ int run_backup_command(const GlobalOptions& global, const Options& o) {
 void setup(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
   auto o = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("backup", "Back up the stack's data volumes (and dumps) with restic");
+  sub->footer(
+      "The repository (x-slipway.backup.repository, else RESTIC_REPOSITORY) must exist: a missing one is an\n"
+      "error, never created silently (an unmounted backup disk must not turn into a new repository on the\n"
+      "root filesystem). Create it once with `slipway backup --init`.");
+  sub->add_flag("--init", o->init, "Create the repository first if it does not exist yet, then back up");
   sub->add_flag("--json", o->json, "Print one JSON document with the result, no progress");
   sub->callback([&global, &run, o] { run = [&global, o] { return run_backup_command(global, *o); }; });
 }

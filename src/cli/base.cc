@@ -40,20 +40,21 @@ int run_base(const GlobalOptions& global, const BaseCommandOptions& o) {
     nlohmann::ordered_json packages = nlohmann::ordered_json::array();
     for (const auto& p : r.packages)
       packages.push_back({{"name", p.name}, {"version", p.version}, {"architecture", p.architecture}});
-    nlohmann::ordered_json doc = {{"image", r.image},
-                                  {"image_id", r.image_id},
-                                  {"replaced", r.previous_image_id.empty() || r.previous_image_id == r.image_id
-                                                   ? nlohmann::ordered_json(nullptr)
-                                                   : nlohmann::ordered_json(r.previous_image_id)},
-                                  {"suite", r.suite},
-                                  {"created", r.created},
-                                  {"snapshot", o.snapshot.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.snapshot)},
-                                  {"package_count", r.packages.size()},
-                                  {"packages_sha256", r.packages_sha256},
-                                  {"rootfs_bytes", r.tar_bytes},
-                                  {"bootstrap_seconds", r.bootstrap_seconds},
-                                  {"import_seconds", r.import_seconds},
-                                  {"packages", packages}};
+    nlohmann::ordered_json doc = {
+        {"image", r.image},
+        {"image_id", r.image_id},
+        {"replaced", r.previous_image_id.empty() || r.previous_image_id == r.image_id
+                         ? nlohmann::ordered_json(nullptr)
+                         : nlohmann::ordered_json(r.previous_image_id)},
+        {"suite", r.suite},
+        {"created", r.created},
+        {"snapshot", o.snapshot.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.snapshot)},
+        {"package_count", r.packages.size()},
+        {"packages_sha256", r.packages_sha256},
+        {"rootfs_bytes", r.tar_bytes},
+        {"bootstrap_seconds", r.bootstrap_seconds},
+        {"import_seconds", r.import_seconds},
+        {"packages", packages}};
     std::cout << doc.dump(2) << "\n";
   } else {
     auto short_id = [](const std::string& id) {
@@ -71,9 +72,12 @@ int run_base(const GlobalOptions& global, const BaseCommandOptions& o) {
 
 void setup_base(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
   auto o = std::make_shared<BaseCommandOptions>();
-  CLI::App* sub = app.add_subcommand("base", "Create a Debian base image from Debian's signed packages (mmdebstrap), no registry needed");
-  sub->add_option("image", o->image, "The image to create: debian:<suite>, e.g. debian:bookworm or debian:trixie")->required();
-  sub->add_option("--snapshot", o->snapshot, "Use snapshot.debian.org at this moment (YYYYMMDDTHHMMSSZ) for reproducible results");
+  CLI::App* sub = app.add_subcommand(
+      "base", "Create a Debian base image from Debian's signed packages (mmdebstrap), no registry needed");
+  sub->add_option("image", o->image, "The image to create: debian:<suite>, e.g. debian:bookworm or debian:trixie")
+      ->required();
+  sub->add_option("--snapshot", o->snapshot,
+                  "Use snapshot.debian.org at this moment (YYYYMMDDTHHMMSSZ) for reproducible results");
   sub->add_option("--mirror", o->mirror, "Debian mirror URL (default: deb.debian.org)");
   sub->add_flag("--json", o->json, "Print one JSON document with the result, no progress");
   sub->callback([&global, &run, o] { run = [&global, o] { return run_base(global, *o); }; });

@@ -81,8 +81,8 @@ TEST_F(BuildCommand, ExitCodes) {
   EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
   EXPECT_NE(missing.err.find("slipway base debian:slipway-missing-" + run), std::string::npos) << missing.err;
 
-  auto unreachable = run_process({SLIPWAY_BINARY, "-H", "unix:///tmp/slipway-no-engine.sock", "-f",
-                                  dir + "/compose.yaml", "build"});
+  auto unreachable =
+      run_process({SLIPWAY_BINARY, "-H", "unix:///tmp/slipway-no-engine.sock", "-f", dir + "/compose.yaml", "build"});
   EXPECT_EQ(unreachable.exit_code, 1);
   EXPECT_NE(unreachable.err.find("cannot reach the container engine at unix:///tmp/slipway-no-engine.sock"),
             std::string::npos)

@@ -15,14 +15,14 @@ namespace slipway::cli {
 
 // Global flags shared by every command (the same names as docker compose).
 struct GlobalOptions {
-  std::vector<std::string> files;        // -f/--file
-  std::string project_name;              // -p/--project-name
-  std::string project_directory;         // --project-directory
-  std::vector<std::string> env_files;    // --env-file
-  std::vector<std::string> profiles;     // --profile
-  bool json = false;                     // --json: machine-readable output, no progress
-  bool verbose = false;                  // -v/--verbose
-  std::string host;                      // -H/--host (overrides DOCKER_HOST)
+  std::vector<std::string> files;      // -f/--file
+  std::string project_name;            // -p/--project-name
+  std::string project_directory;       // --project-directory
+  std::vector<std::string> env_files;  // --env-file
+  std::vector<std::string> profiles;   // --profile
+  bool json = false;                   // --json: machine-readable output, no progress
+  bool verbose = false;                // -v/--verbose
+  std::string host;                    // -H/--host (overrides DOCKER_HOST)
 
   // LoadOptions for compose::load from these flags and the process environment.
   compose::LoadOptions load_options() const;

@@ -12,6 +12,7 @@
 #include "cli/command.h"
 #include "compose/emit.h"
 #include "compose/loader.h"
+#include "compose/model.h"
 #include "util/error.h"
 
 namespace slipway::cli {
@@ -33,30 +34,20 @@ struct ConfigOptions {
 
 // Services with their dependencies first, names in order otherwise (Compose walks the
 // dependency graph the same way when it lists services).
-std::vector<std::string> services_in_dependency_order(const nlohmann::ordered_json& model) {
+// Unlike Model::dependency_order this never fails: a cycle or an unknown dependency (possible
+// with --no-consistency) is skipped, as Compose lists such a project too.
+std::vector<std::string> services_in_dependency_order(const compose::Model& model) {
   std::vector<std::string> names;
-  if (!model.contains("services") || !model["services"].is_object()) return names;
-  const auto& services = model["services"];
-  std::vector<std::string> sorted;
-  for (auto it = services.begin(); it != services.end(); ++it) sorted.push_back(it.key());
+  std::vector<std::string> sorted = model.service_names();
   std::sort(sorted.begin(), sorted.end());
   std::set<std::string> done, visiting;
   std::function<void(const std::string&)> visit = [&](const std::string& n) {
-    if (done.count(n) || visiting.count(n) || !services.contains(n)) return;
+    if (done.count(n) || visiting.count(n) || !model.has_service(n)) return;
     visiting.insert(n);
-    const auto& s = services[n];
-    if (s.is_object() && s.contains("depends_on")) {
-      std::vector<std::string> deps;
-      const auto& d = s["depends_on"];
-      if (d.is_object()) {
-        for (auto it = d.begin(); it != d.end(); ++it) deps.push_back(it.key());
-      } else if (d.is_array()) {
-        for (const auto& x : d)
-          if (x.is_string()) deps.push_back(x.get<std::string>());
-      }
-      std::sort(deps.begin(), deps.end());
-      for (const auto& dep : deps) visit(dep);
-    }
+    std::vector<std::string> deps;
+    for (const auto& d : model.service(n).depends_on()) deps.push_back(d.service);
+    std::sort(deps.begin(), deps.end());
+    for (const auto& dep : deps) visit(dep);
     visiting.erase(n);
     done.insert(n);
     names.push_back(n);
@@ -65,10 +56,9 @@ std::vector<std::string> services_in_dependency_order(const nlohmann::ordered_js
   return names;
 }
 
-std::vector<std::string> keys_sorted(const nlohmann::ordered_json& model, const char* key) {
+std::vector<std::string> volume_keys_sorted(const compose::Model& model) {
   std::vector<std::string> out;
-  if (model.contains(key) && model[key].is_object())
-    for (auto it = model[key].begin(); it != model[key].end(); ++it) out.push_back(it.key());
+  for (const auto& v : model.volumes()) out.push_back(v.key());
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -89,25 +79,18 @@ int run_config(const GlobalOptions& global, const ConfigOptions& o) {
   lo.consistency = !o.no_consistency;
   compose::Project project = compose::load(lo);
 
+  compose::Model model(project);
   std::string out;
   if (o.services) {
-    out = lines(services_in_dependency_order(project.model));
+    out = lines(services_in_dependency_order(model));
   } else if (o.volumes) {
-    out = lines(keys_sorted(project.model, "volumes"));
+    out = lines(volume_keys_sorted(model));
   } else if (o.profiles) {
     out = lines(project.all_profiles);
   } else if (o.images) {
     std::vector<std::string> images;
-    if (project.model.contains("services") && project.model["services"].is_object()) {
-      const auto& services = project.model["services"];
-      for (auto it = services.begin(); it != services.end(); ++it) {
-        const auto& s = it.value();
-        if (s.is_object() && s.contains("image") && s["image"].is_string())
-          images.push_back(s["image"].get<std::string>());
-        else
-          images.push_back(project.name + "-" + it.key());  // Compose's name for a built image
-      }
-    }
+    // `image:`, else Compose's name for a built image.
+    for (const auto& svc : model.services()) images.push_back(svc.image_reference(project.name));
     std::sort(images.begin(), images.end());
     out = lines(images);
   } else {
@@ -131,7 +114,8 @@ int run_config(const GlobalOptions& global, const ConfigOptions& o) {
 
 void setup_config(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
   auto o = std::make_shared<ConfigOptions>();
-  CLI::App* sub = app.add_subcommand("config", "Print the project model as Docker Compose reads it (docker compose config)");
+  CLI::App* sub =
+      app.add_subcommand("config", "Print the project model as Docker Compose reads it (docker compose config)");
   sub->add_option("--format", o->format, "Output format: yaml or json")->check(CLI::IsMember({"yaml", "json"}));
   sub->add_flag("--services", o->services, "Print the service names, one per line");
   sub->add_flag("--volumes", o->volumes, "Print the volume names, one per line");

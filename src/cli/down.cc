@@ -7,6 +7,7 @@
 #include "apply/observe.h"
 #include "apply/progress.h"
 #include "cli/common.h"
+#include "edge/edge.h"
 #include "plan/plan.h"
 
 namespace slipway::cli {
@@ -19,21 +20,34 @@ struct DownFlags {
 };
 
 int run_down(GlobalOptions& global, const DownFlags& f) {
+  // Signals are handled from the start: an interruption before apply has changed nothing.
+  apply::SignalGuard signals;
   compose::Project project = compose::load(global.load_options());
   engine::Client client = connect_engine(global);
+  // The edge joined the stack's networks: it goes first, so that they can go (with -v its
+  // state volume too: certificates and its internal CA).
+  auto edge_container = edge::find_edge(client, project.name);
+  if (edge_container && f.dry_run) std::cout << "remove edge " << edge_container->container_name << "\n";
+  if (edge_container && !f.dry_run) edge::remove_edge(client, project.name, f.volumes);
   plan::Plan p = plan::plan_down(project, apply::observe(client, project), {f.volumes, f.remove_orphans});
   if (!global.json)
     for (const auto& w : p.warnings) apply::print_warning(w);
   if (f.dry_run) {
-    std::cout << (p.empty() ? "nothing to do\n" : p.render());
+    std::cout << (p.empty() && !edge_container ? "nothing to do\n" : p.render());
     return 0;
   }
+  if (apply::interrupted())
+    throw apply::Interrupted(apply::interrupting_signal(), "interrupted by " +
+                                                               apply::signal_name(apply::interrupting_signal()) +
+                                                               " before any change (nothing was changed)");
   apply::ApplyOptions ao;
   ao.progress = apply::terminal_progress(global.json);
   ao.warn = apply::print_warning;
   apply::ApplyResult r = apply::apply(client, project, p, ao);
-  if (global.json) std::cout << nlohmann::json{{"done", r.done}, {"warnings", p.warnings}}.dump(2) << "\n";
-  else if (p.empty()) std::cerr << "nothing to do: the project has no containers or networks\n";
+  if (global.json)
+    std::cout << nlohmann::json{{"done", r.done}, {"warnings", p.warnings}}.dump(2) << "\n";
+  else if (p.empty())
+    std::cerr << "nothing to do: the project has no containers or networks\n";
   return 0;
 }
 

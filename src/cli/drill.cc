@@ -26,6 +26,7 @@ int run_drill_command(const GlobalOptions& global, const Options& o) {
   auto session = backup::open_session(global.load_options(), global.host, true, note);
   backup::DrillOptions d;
   d.keep = o.keep;
+  d.journal_dir = session.journal_dir();
   if (!json) d.say = note;
   std::unique_ptr<backup::StateDb> db;
   try {
@@ -45,9 +46,15 @@ int run_drill_command(const GlobalOptions& global, const Options& o) {
   for (const auto& f : r.failures) detail += "; " + f;
   if (db) db->record({"drill", session.project.name, r.run, started, r.seconds, r.passed(), detail});
   if (json) {
-    nlohmann::ordered_json doc = {{"stack", session.project.name}, {"snapshot", r.run},   {"passed", r.passed()},
-                                  {"checks", r.checks},             {"failed", r.failed}, {"skipped", r.skipped},
-                                  {"failures", r.failures},         {"steps", r.steps},   {"seconds", r.seconds}};
+    nlohmann::ordered_json doc = {{"stack", session.project.name},
+                                  {"snapshot", r.run},
+                                  {"passed", r.passed()},
+                                  {"checks", r.checks},
+                                  {"failed", r.failed},
+                                  {"skipped", r.skipped},
+                                  {"failures", r.failures},
+                                  {"steps", r.steps},
+                                  {"seconds", r.seconds}};
     std::cout << doc.dump(2) << "\n";
   } else {
     if (!r.passed()) std::fputs(r.report.c_str(), stdout);
@@ -59,7 +66,8 @@ int run_drill_command(const GlobalOptions& global, const Options& o) {
 
 void setup(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
   auto o = std::make_shared<Options>();
-  CLI::App* sub = app.add_subcommand("drill", "Restore a snapshot into a throwaway copy of the stack and run its tests");
+  CLI::App* sub =
+      app.add_subcommand("drill", "Restore a snapshot into a throwaway copy of the stack and run its tests");
   sub->add_option("snapshot", o->snapshot, "Snapshot id (default: the latest complete backup)");
   sub->add_flag("--keep", o->keep, "Leave the throwaway stack running afterwards (for debugging)");
   sub->add_flag("--json", o->json, "Print one JSON document with the result");

@@ -6,6 +6,7 @@
 #include "apply/container_logs.h"
 #include "apply/observe.h"
 #include "cli/common.h"
+#include "compose/model.h"
 
 namespace slipway::cli {
 namespace {
@@ -21,9 +22,8 @@ struct LogsFlags {
 
 int run_logs(GlobalOptions& global, const LogsFlags& f) {
   compose::Project project = compose::load(global.load_options());
-  const auto& services = project.model["services"];
-  for (const auto& s : f.services)
-    if (!services.contains(s)) throw UserError("no such service: " + s + " (see `slipway config --services`)");
+  compose::Model model(project);
+  for (const auto& s : f.services) model.service(s);  // UserError naming the services there are
   if (f.tail != "all") {
     bool digits = !f.tail.empty() && std::all_of(f.tail.begin(), f.tail.end(), ::isdigit);
     if (!digits) throw UserError("--tail must be a number of lines or \"all\"");

@@ -2,9 +2,12 @@
 // maps errors to exit codes (2 user error, 1 environment or failed checks).
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/remote_host.h"
+#include "util/ssh_target.h"
 #include "util/error.h"
 
 namespace slipway::cli {
@@ -21,8 +24,7 @@ bool register_command(Command command) {
 }
 
 const std::vector<Command>& commands() {
-  std::sort(registry().begin(), registry().end(),
-            [](const Command& a, const Command& b) { return a.order < b.order; });
+  std::sort(registry().begin(), registry().end(), [](const Command& a, const Command& b) { return a.order < b.order; });
   return registry();
 }
 
@@ -51,11 +53,16 @@ int main(int argc, char** argv) {
   cli::GlobalOptions global;
   app.add_option("-f,--file", global.files, "Compose file(s), in order (default: compose.yaml & co. or COMPOSE_FILE)")
       ->take_all();
-  app.add_option("-p,--project-name", global.project_name, "Project name (default: name:, COMPOSE_PROJECT_NAME or directory)");
-  app.add_option("--project-directory", global.project_directory, "Project directory (default: the first file's directory)");
-  app.add_option("--env-file", global.env_files, "Variables for interpolation (default: .env in the project directory)");
+  app.add_option("-p,--project-name", global.project_name,
+                 "Project name (default: name:, COMPOSE_PROJECT_NAME or directory)");
+  app.add_option("--project-directory", global.project_directory,
+                 "Project directory (default: the first file's directory)");
+  app.add_option("--env-file", global.env_files,
+                 "Variables for interpolation (default: .env in the project directory)");
   app.add_option("--profile", global.profiles, "Enable a profile (repeatable; default: COMPOSE_PROFILES)");
-  app.add_option("-H,--host", global.host, "Engine address: unix:///path or tcp://host:port (default: DOCKER_HOST)");
+  app.add_option("-H,--host", global.host,
+                 "Engine address: unix:///path, tcp://host:port or ssh://user@host[/stack] for ps, logs, history "
+                 "and snapshots of a server (default: DOCKER_HOST)");
   app.add_flag("-v,--verbose", global.verbose, "Say more about what is done");
 
   std::function<int()> run;
@@ -68,6 +75,13 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   try {
+    const char* docker_host = std::getenv("DOCKER_HOST");
+    std::string host = !global.host.empty() ? global.host : docker_host ? docker_host : "";
+    if (SshTarget::is_ssh(host) && !app.get_subcommands().empty()) {
+      auto remote = cli::run_on_ssh_host(host, app.get_subcommands().front()->get_name(),
+                                         std::vector<std::string>(argv + 1, argv + argc));
+      if (remote) return *remote;
+    }
     return run ? run() : 0;
   } catch (const Error& e) {
     std::cout.flush();

@@ -1,13 +1,20 @@
 // `slipway ps [--json]`: every container of the project as the engine reports it, with
-// whether it still matches the Compose file (its config hash) — the truth after any
-// interrupted or failed `up`.
+// whether it still matches the Compose file (its config hash), its generation and whether the
+// stack's edge routes requests to it — the truth after any
+// interrupted or failed `up`, including the containers an interrupted replacement left under
+// their intermediate names. `ps NOSUCH` is a user error (exit 2).
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "apply/observe.h"
 #include "cli/common.h"
+#include "compose/model.h"
+#include "deploy/edge_switch.h"
+#include "edge/caddy_config.h"
+#include "edge/routed.h"
 #include "plan/config_hash.h"
 #include "plan/naming.h"
 
@@ -34,24 +41,42 @@ std::string ports_text(const nlohmann::json& ports) {
   return joined;
 }
 
+// Names of the containers the edge's routes serve from now (empty without a running edge).
+std::set<std::string> routed_containers(const engine::Engine& client, const std::string& project) {
+  std::set<std::string> out;
+  auto admin = deploy::running_edge(client, project);
+  if (!admin) return out;
+  try {
+    for (const auto& [id, ups] : edge::live_upstreams(admin->current_config()))
+      for (const auto& u : ups) out.insert(u.substr(0, u.rfind(':')));
+  } catch (const EnvError&) {
+    // the edge is starting or restarting: nothing is known to be routed
+  }
+  return out;
+}
+
 int run_ps(GlobalOptions& global, const PsFlags& f) {
   compose::Project project = compose::load(global.load_options());
   engine::Client client = connect_engine(global, /*ping=*/false);
-  const auto& services = project.model["services"];
+  compose::Model model(project);
+  for (const auto& s : f.services) model.service(s);  // UserError naming the services there are
+  // Routed services are created without the ports the edge owns (deploy), so their hash is too.
+  edge::EdgePorts edge_ports = edge::edge_ports(project.model, edge::parse_routing(project));
+  std::set<std::string> routed = routed_containers(client, project.name);
   std::map<std::string, std::string> image_ids;
   nlohmann::json rows = nlohmann::json::array();
   auto summaries = client.list_containers(apply::project_containers_filter(project.name), true);
   for (const auto& s : summaries) {
     plan::ObservedContainer c = apply::from_summary(s);
-    if (!f.services.empty() && std::find(f.services.begin(), f.services.end(), c.service) == f.services.end())
-      continue;
+    if (!f.services.empty() && std::find(f.services.begin(), f.services.end(), c.service) == f.services.end()) continue;
     // "current": the container matches the Compose file and the image its tag names now;
     // "changed": the next `up` recreates it; "orphan": its service is gone from the file.
     std::string config = "orphan";
     std::string image = s.value("Image", "");
-    if (services.contains(c.service)) {
-      const auto& spec = services[c.service];
-      std::string ref = plan::service_image(project.name, c.service, spec);
+    if (model.has_service(c.service)) {
+      compose::Service svc = model.service(c.service);
+      const auto spec = edge::without_edge_ports(c.service, svc.spec(), edge_ports);
+      std::string ref = svc.image_reference(project.name);
       // Containers are created from the image ID (what the hash covers); show the name.
       if (image == c.image_id) image = ref;
       if (!image_ids.count(ref)) {
@@ -59,7 +84,12 @@ int run_ps(GlobalOptions& global, const PsFlags& f) {
         image_ids[ref] = img ? img->value("Id", "") : "";
       }
       config = plan::config_hash(spec, image_ids[ref]) == c.config_hash ? "current" : "changed";
+      // Left by an interrupted replacement (plan/recovery.h); the next `up` resolves it.
+      auto role = plan::name_role(c.name, c.id, svc.container_name(project.name, c.number));
+      if (role == plan::NameRole::staging) config = "new, unfinished (interrupted; `up` resolves it)";
+      if (role == plan::NameRole::aside) config = "old, set aside (interrupted; `up` resolves it)";
     }
+    if (c.edge()) config = "edge";
     auto label = [&](const char* k) {
       auto it = c.labels.find(k);
       return it == c.labels.end() ? std::string() : it->second;
@@ -78,6 +108,7 @@ int run_ps(GlobalOptions& global, const PsFlags& f) {
                     {"Generation", label(plan::label::kGeneration)},
                     {"Role", label(plan::label::kRole)},
                     {"Oneoff", c.oneoff},
+                    {"Routed", routed.count(c.name) > 0},
                     {"Config", config}});
   }
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
@@ -92,9 +123,10 @@ int run_ps(GlobalOptions& global, const PsFlags& f) {
     for (const auto& r : rows) std::cout << r["ID"].get<std::string>() << "\n";
     return 0;
   }
-  std::vector<std::vector<std::string>> table = {{"NAME", "SERVICE", "STATUS", "CONFIG", "GEN", "PORTS"}};
+  std::vector<std::vector<std::string>> table = {{"NAME", "SERVICE", "STATUS", "CONFIG", "GEN", "EDGE", "PORTS"}};
   for (const auto& r : rows)
-    table.push_back({r["Name"], r["Service"], r["Status"], r["Config"], r["Generation"], r["Ports"]});
+    table.push_back({r["Name"], r["Service"], r["Status"], r["Config"], r["Generation"],
+                     r["Routed"].get<bool>() ? "routed" : "-", r["Ports"]});
   std::vector<size_t> width(table[0].size(), 0);
   for (const auto& row : table)
     for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());

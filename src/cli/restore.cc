@@ -49,9 +49,9 @@ int run_restore(const GlobalOptions& global, const Options& o) {
   if (!r.safety_run.empty()) detail += "; safety snapshot " + r.safety_run;
   if (db) db->record({"restore", session.project.name, r.run, started, 0, true, detail});
   if (json) {
-    nlohmann::ordered_json doc = {{"stack", session.project.name}, {"snapshot", r.run},
+    nlohmann::ordered_json doc = {{"stack", session.project.name},   {"snapshot", r.run},
                                   {"safety_snapshot", r.safety_run}, {"restored", r.restored},
-                                  {"dumps_loaded", r.dumps_loaded}, {"steps", r.steps}};
+                                  {"dumps_loaded", r.dumps_loaded},  {"steps", r.steps}};
     std::cout << doc.dump(2) << "\n";
   } else {
     for (const auto& s : r.steps) std::printf("  %s\n", s.c_str());
@@ -67,6 +67,11 @@ int run_restore(const GlobalOptions& global, const Options& o) {
 void setup(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
   auto o = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("restore", "Restore a snapshot into the live stack (safety snapshot first)");
+  sub->footer(
+      "Before it changes anything, restore takes a safety snapshot of everything it will overwrite: the\n"
+      "volumes and a fresh dump of every service whose dump it loads. `slipway restore <safety>` undoes\n"
+      "the restore. If slipway is killed midway, the next slipway command on the stack rolls the restore\n"
+      "back (old data) or completes it (restored data) and says which.");
   sub->add_option("snapshot", o->snapshot, "Snapshot id (default: the latest complete backup)");
   sub->add_option("--volume", o->volumes, "Restore only this volume (key under volumes:, repeatable)");
   sub->add_flag("--no-dumps", o->no_dumps, "Do not load dumps through the services' restore commands");

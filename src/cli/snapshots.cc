@@ -16,14 +16,16 @@ struct Options {
 
 int run_snapshots(const GlobalOptions& global, const Options& o) {
   const bool json = o.json || global.json;
-  auto session = backup::open_session(global.load_options(), global.host, false, nullptr);
+  auto note = [](const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); };
+  auto session = backup::open_session(global.load_options(), global.host, false, note);
   auto list = backup::group_snapshots(session.restic->snapshots(session.project.name, {"slipway"}));
   if (json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& s : list) {
       nlohmann::ordered_json parts = nlohmann::ordered_json::array();
       for (const auto& p : s.parts)
-        parts.push_back({{"kind", p.kind}, {"name", p.name}, {"restic_id", p.snapshot.id}, {"paths", p.snapshot.paths}});
+        parts.push_back(
+            {{"kind", p.kind}, {"name", p.name}, {"restic_id", p.snapshot.id}, {"paths", p.snapshot.paths}});
       out.push_back({{"id", s.run},
                      {"time", s.time},
                      {"stack", s.stack},
@@ -44,8 +46,9 @@ int run_snapshots(const GlobalOptions& global, const Options& o) {
   for (const auto& s : list) {
     std::string contents;
     for (const auto& p : s.parts) contents += (contents.empty() ? "" : ", ") + p.kind + " " + p.name;
-    std::string state = s.complete() ? "complete"
-                                     : "partial " + std::to_string(s.parts.size()) + "/" + std::to_string(s.expected_parts);
+    std::string state = s.complete()
+                            ? "complete"
+                            : "partial " + std::to_string(s.parts.size()) + "/" + std::to_string(s.expected_parts);
     std::printf("%-9s %-20s %-7s %-4s %-10s %s\n", s.run.c_str(), s.time.substr(0, 19).c_str(), s.reason.c_str(),
                 s.generation.empty() ? "-" : s.generation.c_str(), state.c_str(), contents.c_str());
   }

@@ -7,28 +7,22 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <random>
-#include <thread>
 
-#include "apply/apply.h"
-#include "apply/observe.h"
 #include "backup/drill.h"
 #include "backup/quiesce.h"
+#include "backup/throwaway_checks.h"
 #include "checks/report.h"
 #include "checks/runner.h"
-#include "checks/spec.h"
 #include "cli/command.h"
-#include "plan/plan.h"
+#include "engine/client.h"
 #include "util/error.h"
 
 namespace slipway::cli {
 namespace {
-
-namespace fs = std::filesystem;
 
 struct TestFlags {
   bool keep = false;
@@ -46,37 +40,6 @@ std::string random_suffix() {
   return buf;
 }
 
-// Waits until no container of the project is still starting its healthcheck.
-void wait_healthy(const engine::Client& client, const std::string& project, int timeout_seconds,
-                  const std::function<void(const std::string&)>& say) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
-  bool told = false;
-  while (true) {
-    std::vector<std::string> starting, unhealthy;
-    for (const auto& c : apply::observe_containers(client, project)) {
-      if (c.health == "starting") starting.push_back(c.service);
-      if (c.health == "unhealthy") unhealthy.push_back(c.service);
-    }
-    if (!unhealthy.empty()) {
-      std::string s;
-      for (const auto& u : unhealthy) s += (s.empty() ? "" : ", ") + u;
-      say("warning: unhealthy: " + s + " (running the checks anyway)");
-      return;
-    }
-    if (starting.empty()) return;
-    if (std::chrono::steady_clock::now() > deadline) {
-      say("warning: still starting after " + std::to_string(timeout_seconds) + "s; running the checks anyway");
-      return;
-    }
-    if (!told) {
-      say("waiting for healthchecks");
-      told = true;
-    }
-    // Healthchecks pass on their own interval; a finer poll only shortens the wait after one.
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
-}
-
 int run_test(GlobalOptions& global, const TestFlags& f) {
   checks::Format format = checks::parse_format(global.json ? "json" : f.format);
   // Signals are routed to an orderly cleanup before any thread starts.
@@ -84,22 +47,9 @@ int run_test(GlobalOptions& global, const TestFlags& f) {
   compose::Project project = compose::load(global.load_options());
 
   // A bad spec is the user's error (exit 2) before anything is created.
-  std::vector<std::string> services;
-  if (project.model.contains("services") && project.model["services"].is_object())
-    for (auto it = project.model["services"].begin(); it != project.model["services"].end(); ++it)
-      services.push_back(it.key());
-  std::string tests_dir = project.working_dir + "/tests";
-  if (!fs::is_directory(tests_dir))
-    throw UserError(Location{tests_dir, 0, 0},
-                    "the stack has no tests/ directory (add goss-compatible checks as tests/*.yaml)");
-  checks::LoadOptions lo;
-  lo.services = services;
-  checks::Suite suite = checks::load_tests_dir(tests_dir, lo);
+  checks::Suite suite = backup::load_stack_tests(project, f.filter);
   size_t selected = 0;
   for (const auto& c : suite.checks) selected += checks::matches_filter(c, f.filter);
-  if (selected == 0)
-    throw UserError(Location{tests_dir, 0, 0}, f.filter.empty() ? "no checks in tests/*.yaml"
-                                                                : "no check matches --filter " + f.filter);
 
   const bool human = format == checks::Format::Human;
   const bool color = human && f.output.empty() && ::isatty(1);
@@ -131,30 +81,22 @@ int run_test(GlobalOptions& global, const TestFlags& f) {
 
   auto t0 = std::chrono::steady_clock::now();
   say("starting the throwaway stack " + name);
-  plan::UpOptions up;
-  up.role = "test";
-  up.api_version = client.api_version();
-  auto plan = plan::plan_up(copy, apply::observe(client, copy), up);
-  apply::ApplyOptions ao;
-  ao.handle_signals = false;  // Interrupts owns the signals; its cleanup removes the copy
-  ao.warn = say;
-  if (global.verbose) ao.build_output = say;
-  apply::apply(client, copy, plan, ao);
-  wait_healthy(client, name, f.wait_timeout, say);
+  backup::ThrowawayTestOptions to;
+  to.wait_timeout = f.wait_timeout;
+  to.say = say;
+  if (global.verbose) to.build_output = say;
+  backup::start_throwaway(client, copy, to);
 
   checks::RunOptions ro;
   ro.filter = f.filter;
   if (f.retry_timeout >= 0)
     ro.retry_timeout = std::chrono::milliseconds(static_cast<long long>(f.retry_timeout * 1000));
-  for (const auto& c : apply::observe_containers(client, name)) {
-    if (!c.running() || ro.targets.count(c.service)) continue;
-    ro.targets[c.service] = checks::Target{c.service, c.id, 0};
-  }
-  if (human) ro.on_result = [&](const checks::CheckResult& r) { std::fprintf(stderr, "%s\n", checks::human_progress(r, color).c_str()); };
+  if (human)
+    ro.on_result = [&](const checks::CheckResult& r) {
+      std::fprintf(stderr, "%s\n", checks::human_progress(r, color).c_str());
+    };
   say("running " + std::to_string(selected) + " check(s)");
-  checks::Report report;
-  report.suite = project.name;
-  report.results = checks::run_suite(client, suite, ro);
+  checks::Report report = backup::run_throwaway_checks(client, name, project.name, suite, ro);
   report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
 
   std::string text = checks::render(report, format, color);

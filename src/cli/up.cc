@@ -1,6 +1,8 @@
 // `slipway up [-d] [SERVICE...]`: load -> observe -> plan -> apply. The plan is the only way
 // anything changes, so --dry-run prints exactly what would happen.
+#include <algorithm>
 #include <iostream>
+#include <optional>
 #include <memory>
 #include <set>
 
@@ -9,6 +11,10 @@
 #include "apply/observe.h"
 #include "apply/progress.h"
 #include "cli/common.h"
+#include "compose/model.h"
+#include "deploy/up_guard.h"
+#include "edge/edge.h"
+#include "plan/naming.h"
 #include "plan/plan.h"
 
 namespace slipway::cli {
@@ -32,9 +38,40 @@ nlohmann::json plan_json(const plan::Plan& p) {
   return {{"actions", actions}, {"warnings", p.warnings}};
 }
 
+// Attached: show the services' output until Ctrl-C. The containers keep running; a server
+// tool should not stop production services because a terminal closed.
+void follow_logs(const engine::Engine& client, const compose::Project& project, const UpFlags& f) {
+  std::vector<plan::ObservedContainer> shown;
+  std::set<std::string> wanted(f.services.begin(), f.services.end());
+  compose::Model model(project);
+  for (const auto& c : apply::observe_containers(client, project.name))
+    if (!c.oneoff && model.has_service(c.service) && (wanted.empty() || wanted.count(c.service))) shown.push_back(c);
+  std::cerr << "following the logs (Ctrl-C stops following; the containers keep running, "
+               "`slipway down` stops them)\n";
+  engine::LogsOptions lo;
+  lo.follow = true;
+  lo.tail = "all";
+  apply::print_logs(client, shown, lo);
+}
+
+// Why `up --build` builds nothing, when it does not: no service in scope has a build section.
+std::string build_flag_note(const compose::Project& project, const UpFlags& f) {
+  if (!f.build) return "";
+  compose::Model model(project);
+  std::vector<std::string> scope =
+      f.services.empty() ? std::vector<std::string>{} : model.with_dependencies(f.services);
+  for (const auto& svc : model.services())
+    if ((scope.empty() || std::count(scope.begin(), scope.end(), svc.name())) && svc.build()) return "";
+  return "--build: no service in scope has a build section, so there is nothing to build (images are used as they are)";
+}
+
 int run_up(GlobalOptions& global, const UpFlags& f) {
+  // Signals are handled from the start: an interruption before apply has changed nothing.
+  std::optional<apply::SignalGuard> signals(std::in_place);
   compose::Project project = compose::load(global.load_options());
   engine::Client client = connect_engine(global);
+  if (auto why = deploy::up_conflict(project, f.services, edge::find_edge(client, project.name).has_value()))
+    throw UserError(*why);
 
   plan::UpOptions options;
   options.services = f.services;
@@ -47,17 +84,26 @@ int run_up(GlobalOptions& global, const UpFlags& f) {
   plan::Observed observed = apply::observe(client, project, {.file_digests = true});
   plan::Plan p = plan::plan_up(project, observed, options);
 
-  if (!global.json)
+  if (!global.json) {
     for (const auto& w : p.warnings) apply::print_warning(w);
+    if (std::string note = build_flag_note(project, f); !note.empty()) std::cerr << note << "\n";
+  }
   if (f.dry_run) {
-    if (global.json) std::cout << plan_json(p).dump(2) << "\n";
-    else std::cout << (p.empty() ? "nothing to do\n" : p.render());
+    if (global.json)
+      std::cout << plan_json(p).dump(2) << "\n";
+    else
+      std::cout << (p.empty() ? "nothing to do\n" : p.render());
     return 0;
   }
+  if (apply::interrupted())
+    throw apply::Interrupted(apply::interrupting_signal(), "interrupted by " +
+                                                               apply::signal_name(apply::interrupting_signal()) +
+                                                               " before any change (nothing was changed)");
   apply::ApplyOptions ao;
   ao.wait_timeout = std::chrono::seconds(f.wait_timeout);
   ao.progress = apply::terminal_progress(global.json);
   ao.warn = apply::print_warning;
+  if (!global.json) ao.info = [](const std::string& line) { std::cerr << line << "\n"; };
   if (global.verbose && !global.json) ao.build_output = [](const std::string& line) { std::cerr << line << "\n"; };
   apply::ApplyResult r = apply::apply(client, project, p, ao);
   if (global.json) {
@@ -68,20 +114,8 @@ int run_up(GlobalOptions& global, const UpFlags& f) {
   }
   if (p.empty()) std::cerr << "nothing to do: every service is up to date\n";
   if (f.detach) return 0;
-
-  // Attached: show the services' output until Ctrl-C. The containers keep running; a server
-  // tool should not stop production services because a terminal closed.
-  std::vector<plan::ObservedContainer> shown;
-  std::set<std::string> wanted(f.services.begin(), f.services.end());
-  for (const auto& c : apply::observe_containers(client, project.name))
-    if (!c.oneoff && project.model["services"].contains(c.service) && (wanted.empty() || wanted.count(c.service)))
-      shown.push_back(c);
-  std::cerr << "following the logs (Ctrl-C stops following; the containers keep running, "
-               "`slipway down` stops them)\n";
-  engine::LogsOptions lo;
-  lo.follow = true;
-  lo.tail = "all";
-  apply::print_logs(client, shown, lo);
+  signals.reset();  // from here Ctrl-C ends the command, as it does `docker compose up`
+  follow_logs(client, project, f);
   return 0;
 }
 

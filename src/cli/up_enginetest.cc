@@ -109,7 +109,8 @@ TEST_F(UpCommand, UpPsLogsDown) {
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_NE(dry.out.find("create network " + project + "_default"), std::string::npos) << dry.out;
   EXPECT_NE(dry.out.find("wait for container " + project + "-db-1 to be healthy"), std::string::npos) << dry.out;
-  EXPECT_TRUE(engine::Client().list_containers(engine::label_filters({{"com.docker.compose.project", project}}), true).empty());
+  EXPECT_TRUE(
+      engine::Client().list_containers(engine::label_filters({{"com.docker.compose.project", project}}), true).empty());
 
   auto up = slipway({"up", "-d"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
@@ -136,8 +137,10 @@ TEST_F(UpCommand, UpPsLogsDown) {
 
   write_compose("two");
   auto changed = slipway({"up", "--dry-run"});
-  EXPECT_EQ(changed.out, "wait for container " + project + "-db-1 to be healthy\n"
-                        "recreate container " + project + "-web-1 (config changed)\n");
+  EXPECT_EQ(changed.out, "wait for container " + project +
+                             "-db-1 to be healthy\n"
+                             "recreate container " +
+                             project + "-web-1 (config changed)\n");
   auto ps2 = nlohmann::json::parse(slipway({"ps", "--json"}).out);
   EXPECT_EQ(ps2[1]["Config"], "changed");
   ASSERT_EQ(slipway({"up", "-d"}).exit_code, 0);
@@ -156,7 +159,8 @@ TEST_F(UpCommand, UserErrorsExitTwo) {
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("no such service: nosuch"), std::string::npos) << unknown.err;
   std::ofstream(dir + "/compose.yaml", std::ios::trunc)
-      << "name: " << project << "\nservices:\n  gpu:\n    image: busybox\n    gpus:\n      - driver: nvidia\n        count: 1\n";
+      << "name: " << project
+      << "\nservices:\n  gpu:\n    image: busybox\n    gpus:\n      - driver: nvidia\n        count: 1\n";
   auto gpu = slipway({"up", "--dry-run"});
   EXPECT_EQ(gpu.exit_code, 2);
   EXPECT_NE(gpu.err.find("services.gpu.gpus is not supported"), std::string::npos) << gpu.err;

@@ -46,14 +46,17 @@ void check_consistency(const yaml::Node& root) {
     if (const Node* nets = s.find("networks"); nets && nets->is_mapping()) {
       for (const auto& n : nets->entries())
         if (!defines(root, "networks", n.key.value()))
-          fail(n.key, where + " refers to undefined network " + n.key.value() + " (declare it under the top-level networks:)");
+          fail(n.key,
+               where + " refers to undefined network " + n.key.value() + " (declare it under the top-level networks:)");
     }
     if (const Node* vols = s.find("volumes"); vols && vols->is_sequence()) {
       for (const Node& v : vols->items()) {
         const Node* type = v.find("type");
         const Node* src = v.find("source");
-        if (type && type->value() == "volume" && src && !src->value().empty() && !defines(root, "volumes", src->value()))
-          fail(*src, where + " refers to undefined volume " + src->value() + " (declare it under the top-level volumes:)");
+        if (type && type->value() == "volume" && src && !src->value().empty() &&
+            !defines(root, "volumes", src->value()))
+          fail(*src,
+               where + " refers to undefined volume " + src->value() + " (declare it under the top-level volumes:)");
       }
     }
     for (const char* kind : {"secrets", "configs"}) {
@@ -69,7 +72,8 @@ void check_consistency(const yaml::Node& root) {
     if (const Node* deps = s.find("depends_on"); deps && deps->is_mapping()) {
       for (const auto& d : deps->entries())
         if (!has_service(d.key.value()) && is_required(d.value))
-          fail(d.key, where + " depends on undefined service \"" + d.key.value() + "\" (define it, or set required: false)");
+          fail(d.key,
+               where + " depends on undefined service \"" + d.key.value() + "\" (define it, or set required: false)");
     }
     for (const char* ns : {"network_mode", "ipc", "pid", "uts", "cgroup"}) {
       const Node* n = s.find(ns);
@@ -94,7 +98,8 @@ void check_consistency(const yaml::Node& root) {
         for (const Node& r : bs->items()) {
           const Node* src = r.find("source");
           if (src && !defines(root, "secrets", src->value()))
-            fail(*src, where + " refers to undefined build secret " + src->value() + " (declare it under the top-level secrets:)");
+            fail(*src, where + " refers to undefined build secret " + src->value() +
+                           " (declare it under the top-level secrets:)");
         }
       }
     }
@@ -120,11 +125,12 @@ void check_consistency(const yaml::Node& root) {
       std::initializer_list<const char*> deploy_path;
       const char* deploy_name;
     };
-    const Pair pairs[] = {{"scale", {"deploy", "replicas"}, "deploy.replicas"},
-                          {"cpus", {"deploy", "resources", "limits", "cpus"}, "deploy.resources.limits.cpus"},
-                          {"mem_limit", {"deploy", "resources", "limits", "memory"}, "deploy.resources.limits.memory"},
-                          {"mem_reservation", {"deploy", "resources", "reservations", "memory"}, "deploy.resources.reservations.memory"},
-                          {"pids_limit", {"deploy", "resources", "limits", "pids"}, "deploy.resources.limits.pids"}};
+    const Pair pairs[] = {
+        {"scale", {"deploy", "replicas"}, "deploy.replicas"},
+        {"cpus", {"deploy", "resources", "limits", "cpus"}, "deploy.resources.limits.cpus"},
+        {"mem_limit", {"deploy", "resources", "limits", "memory"}, "deploy.resources.limits.memory"},
+        {"mem_reservation", {"deploy", "resources", "reservations", "memory"}, "deploy.resources.reservations.memory"},
+        {"pids_limit", {"deploy", "resources", "limits", "pids"}, "deploy.resources.limits.pids"}};
     for (const Pair& p : pairs) {
       const Node* a = s.find(p.service_key);
       const Node* b = at(p.deploy_path);
@@ -136,8 +142,8 @@ void check_consistency(const yaml::Node& root) {
       const Node* scale = s.find("scale");
       if (!scale) scale = at({"deploy", "replicas"});
       if (scale && std::atoll(scale->value().c_str()) > 1)
-        fail(*cn, "services." + name + ": can't set container_name and " + (s.has("scale") ? "scale" : "deploy.replicas") +
-                      " as container name must be unique");
+        fail(*cn, "services." + name + ": can't set container_name and " +
+                      (s.has("scale") ? "scale" : "deploy.replicas") + " as container name must be unique");
     }
     if (const Node* ext = s.find("extends"))
       fail(*ext, where + " still has extends after loading (extends must be resolved by the loader)");

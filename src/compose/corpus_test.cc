@@ -21,7 +21,8 @@ namespace {
 // Canonical, as the loader makes every path absolute and clean.
 const std::string kCorpus =
     std::filesystem::weakly_canonical(std::string(SLIPWAY_SOURCE_DIR) + "/../shared/corpus").string();
-const std::string kGolden = std::filesystem::weakly_canonical(std::string(SLIPWAY_SOURCE_DIR) + "/tests/golden").string();
+const std::string kGolden =
+    std::filesystem::weakly_canonical(std::string(SLIPWAY_SOURCE_DIR) + "/tests/golden").string();
 
 std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -86,12 +87,11 @@ TEST_P(Corpus, JsonMatchesDockerCompose) {
   EXPECT_EQ(emit_json(p.model), expected(c.name, "json")) << c.file;
 }
 
-INSTANTIATE_TEST_SUITE_P(Golden, Corpus, ::testing::ValuesIn(cases()),
-                         [](const ::testing::TestParamInfo<Case>& info) {
-                           std::string n;
-                           for (char ch : info.param.name) n += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Golden, Corpus, ::testing::ValuesIn(cases()), [](const ::testing::TestParamInfo<Case>& info) {
+  std::string n;
+  for (char ch : info.param.name) n += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+  return n;
+});
 
 TEST(CorpusList, CoversTheCorpus) { EXPECT_GE(cases().size(), 55u); }
 
@@ -138,7 +138,8 @@ TEST(CorpusValues, NginxFlaskMysql) {
   EXPECT_EQ(db["healthcheck"]["retries"], 5);
   EXPECT_EQ(m["volumes"]["db-data"]["name"], "nginx-flask-mysql_db-data");
   EXPECT_EQ(m["networks"]["backnet"]["name"], "nginx-flask-mysql_backnet");
-  EXPECT_EQ(m["secrets"]["db-password"]["file"], kCorpus + "/compose/awesome-compose/nginx-flask-mysql/db/password.txt");
+  EXPECT_EQ(m["secrets"]["db-password"]["file"],
+            kCorpus + "/compose/awesome-compose/nginx-flask-mysql/db/password.txt");
 }
 
 TEST(CorpusValues, Minecraft) {

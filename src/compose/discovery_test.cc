@@ -52,7 +52,6 @@ TEST_F(Discovery, SearchesParentsAndStopsAtTheFirstHit) {
   EXPECT_EQ(files[0], dir_ + "/compose.yml");
 }
 
-
 TEST_F(Discovery, ComposeFileVariable) {
   touch("a.yaml");
   touch("sub/b.yaml");

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "compose/interpolate.h"
+#include "util/read_input.h"
 #include "util/error.h"
 
 namespace slipway::compose {
@@ -51,8 +52,20 @@ char32_t decode(std::string_view t, size_t i, size_t* len) {
 // Go's unicode.IsSpace.
 bool unicode_space(char32_t r) {
   switch (r) {
-    case '\t': case '\n': case '\v': case '\f': case '\r': case ' ': case 0x85: case 0xA0: case 0x1680:
-    case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
+    case '\t':
+    case '\n':
+    case '\v':
+    case '\f':
+    case '\r':
+    case ' ':
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
       return true;
   }
   return r >= 0x2000 && r <= 0x200A;
@@ -103,16 +116,36 @@ std::string expand_escapes(std::string_view s) {
     char c = s[i + 1];
     const char* simple = nullptr;
     switch (c) {
-      case 'a': simple = "\a"; break;
-      case 'b': simple = "\b"; break;
-      case 'f': simple = "\f"; break;
-      case 'n': simple = "\n"; break;
-      case 'r': simple = "\r"; break;
-      case 't': simple = "\t"; break;
-      case 'v': simple = "\v"; break;
-      case '\\': simple = "\\"; break;
-      case '"': simple = "\""; break;
-      case '$': simple = "$$"; break;
+      case 'a':
+        simple = "\a";
+        break;
+      case 'b':
+        simple = "\b";
+        break;
+      case 'f':
+        simple = "\f";
+        break;
+      case 'n':
+        simple = "\n";
+        break;
+      case 'r':
+        simple = "\r";
+        break;
+      case 't':
+        simple = "\t";
+        break;
+      case 'v':
+        simple = "\v";
+        break;
+      case '\\':
+        simple = "\\";
+        break;
+      case '"':
+        simple = "\"";
+        break;
+      case '$':
+        simple = "$$";
+        break;
     }
     if (simple) {
       out += simple;
@@ -177,6 +210,7 @@ std::vector<std::pair<std::string, std::string>> parse_dotenv(std::string_view t
   };
   InterpolateOptions opts;
   opts.warn = warn;
+  opts.growth_left = std::make_shared<size_t>(kMaxInterpolationGrowth);  // one budget for the whole file
   opts.lookup = [&](const std::string& name) -> std::optional<std::string> {
     if (lookup) {
       if (auto v = lookup(name)) return v;
@@ -219,9 +253,8 @@ std::vector<std::pair<std::string, std::string>> parse_dotenv(std::string_view t
         terminator = static_cast<char>(r);
         break;
       }
-      bool ok = inline_space(r) || r == '_' || r == '.' || r == '-' || r == '[' || r == ']' ||
-                (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') ||
-                (r >= 0x80 && r != 0xFFFD && !unicode_space(r));
+      bool ok = inline_space(r) || r == '_' || r == '.' || r == '-' || r == '[' || r == ']' || (r >= '0' && r <= '9') ||
+                (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= 0x80 && r != 0xFFFD && !unicode_space(r));
       if (!ok) {
         size_t eol = text.find('\n', i);
         std::string_view line = text.substr(i, eol == std::string_view::npos ? std::string_view::npos : eol - i);
@@ -277,12 +310,11 @@ std::vector<std::pair<std::string, std::string>> parse_dotenv(std::string_view t
       if (!closed) {
         size_t eol = text.find('\n', v);
         throw UserError(where(v), "unterminated quoted value " +
-                                      std::string(text.substr(v, eol == std::string_view::npos ? std::string_view::npos
-                                                                                               : eol - v)) +
+                                      std::string(text.substr(
+                                          v, eol == std::string_view::npos ? std::string_view::npos : eol - v)) +
                                       " (close the quote)");
       }
-      std::string value =
-          quote == '"' ? interpolate_string(expand_escapes(chars), opts, where(v)) : std::move(chars);
+      std::string value = quote == '"' ? interpolate_string(expand_escapes(chars), opts, where(v)) : std::move(chars);
       set(key, std::move(value));
       i = j + 1;
       continue;
@@ -305,31 +337,13 @@ std::vector<std::pair<std::string, std::string>> read_dotenv(const std::string& 
 
 std::vector<std::pair<std::string, std::string>> read_dotenv(const std::string& path, const Lookup& lookup,
                                                              const Warn& warn) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) throw EnvError("couldn't find env file: " + path);
     throw EnvError("cannot read env file " + path + ": " + std::strerror(errno));
   }
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    ::close(fd);
-    throw EnvError(path + " is a directory (an env file must be a file)");
-  }
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t got = ::read(fd, buf, sizeof buf);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      throw EnvError("cannot read env file " + path + ": " + std::strerror(err));
-    }
-    if (got == 0) break;
-    text.append(buf, static_cast<size_t>(got));
-  }
-  ::close(fd);
-  return parse_dotenv(text, path, lookup, warn);
+  if (S_ISDIR(st.st_mode)) throw EnvError(path + " is a directory (an env file must be a file)");
+  return parse_dotenv(read_input_file(path, "env file"), path, lookup, warn);
 }
 
 }  // namespace slipway::compose

@@ -24,7 +24,8 @@ using Lookup = std::function<std::optional<std::string>(const std::string&)>;
 std::vector<std::pair<std::string, std::string>> parse_dotenv(std::string_view text, const std::string& file,
                                                               const Lookup& lookup);
 
-// Reads and parses a file (EnvError when unreadable).
+// Reads and parses a file through util/read_input.h: UserError when it is larger than 8 MiB,
+// EnvError when it is missing, a directory or unreadable.
 std::vector<std::pair<std::string, std::string>> read_dotenv(const std::string& path, const Lookup& lookup);
 
 // As above, also reporting unset variables a value uses ("The \"X\" variable is not set.

@@ -51,29 +51,33 @@ std::string error_of(const std::string& text) {
 
 TEST(Dotenv, PlainFixture) {
   Vars v = fixture("plain.env");
-  Vars want{{"OPTION_A", "1"}, {"OPTION_B", "2"}, {"OPTION_C", "3"}, {"OPTION_D", "4"}, {"OPTION_E", "5"},
-            {"OPTION_F", ""},  {"OPTION_G", ""},  {"OPTION_H", "my string"},
+  Vars want{{"OPTION_A", "1"},
+            {"OPTION_B", "2"},
+            {"OPTION_C", "3"},
+            {"OPTION_D", "4"},
+            {"OPTION_E", "5"},
+            {"OPTION_F", ""},
+            {"OPTION_G", ""},
+            {"OPTION_H", "my string"},
             // compose-go's Read() drops keys starting with a digit; GetEnvFromFile (what Compose
             // uses for .env and env_file) keeps them.
             {"456", "ABC"}};
   EXPECT_EQ(v, want);
 }
 
-TEST(Dotenv, ExportedFixture) {
-  EXPECT_EQ(fixture("exported.env"), (Vars{{"OPTION_A", "2"}, {"OPTION_B", "\\n"}}));
-}
+TEST(Dotenv, ExportedFixture) { EXPECT_EQ(fixture("exported.env"), (Vars{{"OPTION_A", "2"}, {"OPTION_B", "\\n"}})); }
 
 TEST(Dotenv, EqualsFixture) {
   EXPECT_EQ(fixture("equals.env"), (Vars{{"OPTION_A", "postgres://localhost:5432/database?sslmode=disable"}}));
 }
 
 TEST(Dotenv, QuotedFixture) {
-  Vars want{{"OPTION_A", "1"},  {"OPTION_B", "2"}, {"OPTION_C", ""},          {"OPTION_D", "\\n"},
-            {"OPTION_E", "1"},  {"OPTION_F", "2"}, {"OPTION_G", ""},          {"OPTION_H", "\n"},
-            {"OPTION_I", "echo 'asd'"},
-            {"OPTION_J", "first line\nsecond line\nthird line\nand so on"},
-            {"OPTION_K", "Let's go!"},
-            {"OPTION_Z", "last value"}};
+  Vars want{{"OPTION_A", "1"},          {"OPTION_B", "2"},
+            {"OPTION_C", ""},           {"OPTION_D", "\\n"},
+            {"OPTION_E", "1"},          {"OPTION_F", "2"},
+            {"OPTION_G", ""},           {"OPTION_H", "\n"},
+            {"OPTION_I", "echo 'asd'"}, {"OPTION_J", "first line\nsecond line\nthird line\nand so on"},
+            {"OPTION_K", "Let's go!"},  {"OPTION_Z", "last value"}};
   EXPECT_EQ(fixture("quoted.env"), want);
 }
 
@@ -108,9 +112,8 @@ TEST(Dotenv, InheritedFixtures) {
 }
 
 TEST(Dotenv, SpecialFixture) {
-  EXPECT_EQ(fixture("special.env"), (Vars{{"VAR-WITH-DASHES", "dashes"},
-                                          {"VAR.WITH.DOTS", "dots"},
-                                          {"VAR_WITH_UNDERSCORES", "underscores"}}));
+  EXPECT_EQ(fixture("special.env"),
+            (Vars{{"VAR-WITH-DASHES", "dashes"}, {"VAR.WITH.DOTS", "dots"}, {"VAR_WITH_UNDERSCORES", "underscores"}}));
 }
 
 TEST(Dotenv, Utf8Bom) {
@@ -118,8 +121,10 @@ TEST(Dotenv, Utf8Bom) {
 }
 
 TEST(Dotenv, ParseBytes) {
-  Vars v = parse("\na=b\na[1]=c\na.propertyKey=d\n\xc3\xa1rv\xc3\xadzt\xc5\xb1r\xc5\x91-T\xc3\x9cK\xc3\x96RF\xc3\x9aR\xc3\x93G\xc3\x89P="
-                 "\xc3\x81RV\xc3\x8dZT\xc5\xb0R\xc5\x90-t\xc3\xbck\xc3\xb6rf\xc3\xbar\xc3\xb3g\xc3\xa9p\n");
+  Vars v = parse(
+      "\na=b\na[1]=c\na.propertyKey=d\n\xc3\xa1rv\xc3\xadzt\xc5\xb1r\xc5\x91-"
+      "T\xc3\x9cK\xc3\x96RF\xc3\x9aR\xc3\x93G\xc3\x89P="
+      "\xc3\x81RV\xc3\x8dZT\xc5\xb0R\xc5\x90-t\xc3\xbck\xc3\xb6rf\xc3\xbar\xc3\xb3g\xc3\xa9p\n");
   EXPECT_EQ(v.size(), 4u);
   EXPECT_EQ(v["a"], "b");
   EXPECT_EQ(v["a[1]"], "c");

@@ -9,7 +9,7 @@
 #include <cstdio>
 
 #include "compose/shapes.h"
-#include "compose/values.h"
+#include "compose/yaml_style.h"
 #include "util/go_float.h"
 
 namespace slipway::compose {
@@ -35,8 +35,10 @@ std::string go_float_g(double v) {
   char buf[64];
   std::to_chars_result r;
   float f = static_cast<float>(v);
-  if (static_cast<double>(f) == v) r = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
-  else r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  if (static_cast<double>(f) == v)
+    r = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
+  else
+    r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
   std::string sci(buf, r.ptr);  // d.ddde±XX
   return go_g_from_scientific(sci);
 }
@@ -71,12 +73,15 @@ std::string yaml_string_scalar(const std::string& text, bool escape, bool is_key
   if (escape) escaped = escape_dollars(text);
   const std::string& s = escape ? escaped : text;
   switch (yaml_string_style(s, is_key)) {
-    case ScalarStyle::Plain: return s;
+    case ScalarStyle::Plain:
+      return s;
     case ScalarStyle::SingleQuoted: {
       std::string o = "'";
       for (char c : s) {
-        if (c == '\'') o += "''";
-        else o += c;
+        if (c == '\'')
+          o += "''";
+        else
+          o += c;
       }
       return o + "'";
     }
@@ -112,8 +117,10 @@ void emit_literal(std::string& out, const json& v, int indent, bool escape) {
   if (escape) s = escape_dollars(s);
   out += "|";
   if (!s.empty() && (s[0] == ' ' || s[0] == '\n')) out += "2";
-  if (s.empty() || s.back() != '\n') out += "-";
-  else if (s.size() >= 2 && s[s.size() - 2] == '\n') out += "+";
+  if (s.empty() || s.back() != '\n')
+    out += "-";
+  else if (s.size() >= 2 && s[s.size() - 2] == '\n')
+    out += "+";
   out += "\n";
   size_t start = 0;
   std::string body = s;
@@ -192,12 +199,24 @@ void json_string(std::string& out, const std::string& s, bool escape) {
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = s[i];
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '<': case '>': case '&':
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '<':
+      case '>':
+      case '&':
         out += "\\u00";
         out += hex[c >> 4];
         out += hex[c & 15];
@@ -223,12 +242,18 @@ void json_string(std::string& out, const std::string& s, bool escape) {
 }
 
 void json_value(std::string& out, const json& v, int indent, bool escape) {
-  if (v.is_null()) out += "null";
-  else if (v.is_boolean()) out += v.get<bool>() ? "true" : "false";
-  else if (v.is_number_integer()) out += std::to_string(v.get<long long>());
-  else if (v.is_number_unsigned()) out += std::to_string(v.get<unsigned long long>());
-  else if (v.is_number_float()) out += go_float_json(v.get<double>());
-  else if (v.is_string()) json_string(out, v.get<std::string>(), escape);
+  if (v.is_null())
+    out += "null";
+  else if (v.is_boolean())
+    out += v.get<bool>() ? "true" : "false";
+  else if (v.is_number_integer())
+    out += std::to_string(v.get<long long>());
+  else if (v.is_number_unsigned())
+    out += std::to_string(v.get<unsigned long long>());
+  else if (v.is_number_float())
+    out += go_float_json(v.get<double>());
+  else if (v.is_string())
+    json_string(out, v.get<std::string>(), escape);
   else if (v.is_array()) {
     if (v.empty()) {
       out += "[]";
@@ -289,8 +314,9 @@ void insert_at_rank(json& obj, const std::vector<std::string>& order, const std:
 // Extension keys are not part of compose-go's JSON encoding below the top level; user maps
 // (labels, environment, options) keep theirs.
 void drop_extensions(json& v) {
-  static const char* const user_maps[] = {"labels", "environment", "annotations", "sysctls", "args", "driver_opts",
-                                          "options", "log_opt", "storage_opt", "additional_contexts", "aux_addresses"};
+  static const char* const user_maps[] = {"labels",      "environment",         "annotations",  "sysctls",
+                                          "args",        "driver_opts",         "options",      "log_opt",
+                                          "storage_opt", "additional_contexts", "aux_addresses"};
   if (v.is_object()) {
     json out = json::object();
     for (auto it = v.begin(); it != v.end(); ++it) {
@@ -311,10 +337,11 @@ void drop_extensions(json& v) {
 // encoding/json orders map keys bytewise where go-yaml orders them naturally ("a2" < "a10");
 // these keys hold maps (user keys), everything else is a struct in field order.
 void sort_json_maps(json& v, bool is_map) {
-  static const char* const map_keys[] = {"services", "networks", "volumes", "secrets", "configs", "annotations",
-                                         "environment", "labels", "log_opt", "storage_opt", "sysctls", "ulimits",
-                                         "depends_on", "args", "additional_contexts", "driver_opts", "options",
-                                         "aux_addresses", "models"};
+  static const char* const map_keys[] = {
+      "services",    "networks",    "volumes",       "secrets", "configs",
+      "annotations", "environment", "labels",        "log_opt", "storage_opt",
+      "sysctls",     "ulimits",     "depends_on",    "args",    "additional_contexts",
+      "driver_opts", "options",     "aux_addresses", "models"};
   if (v.is_object()) {
     if (is_map) {
       std::vector<std::string> keys;
@@ -370,7 +397,8 @@ json compose_json_view(const json& model) {
         // develop.watch[].exec is a struct (not a pointer) in compose-go: always in its JSON.
         if (s.contains("develop") && s["develop"].is_object() && s["develop"].contains("watch") &&
             s["develop"]["watch"].is_array()) {
-          static const std::vector<std::string> trigger_order = {"path", "action", "target", "exec", "include", "ignore", "initial_sync"};
+          static const std::vector<std::string> trigger_order = {"path",    "action", "target",      "exec",
+                                                                 "include", "ignore", "initial_sync"};
           for (json& t : s["develop"]["watch"])
             if (t.is_object()) insert_at_rank(t, trigger_order, "exec", json{{"command", nullptr}});
         }
@@ -400,8 +428,10 @@ json compose_json_view(const json& model) {
 
 std::string emit_yaml(const nlohmann::ordered_json& model, const EmitOptions& options) {
   std::string out;
-  if (model.is_object() && !model.empty()) emit_mapping(out, model, 0, false, options.escape_dollars);
-  else out = model.is_object() ? "{}\n" : yaml_scalar(model, options.escape_dollars, false) + "\n";
+  if (model.is_object() && !model.empty())
+    emit_mapping(out, model, 0, false, options.escape_dollars);
+  else
+    out = model.is_object() ? "{}\n" : yaml_scalar(model, options.escape_dollars, false) + "\n";
   return out;
 }
 

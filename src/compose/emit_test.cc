@@ -61,8 +61,8 @@ TEST(EmitYaml, EscapesDollarsUnlessAsked) {
 }
 
 TEST(EmitYaml, LiteralBlocksAndQuoting) {
-  json m = {{"a", "line1\nline2"}, {"b", "line1\nline2\n"}, {"c", "a: b"}, {"d", "80"}, {"e", json::array()},
-            {"f", json::object()}, {"g", 1e6}, {"h", 2.5}};
+  json m = {{"a", "line1\nline2"}, {"b", "line1\nline2\n"}, {"c", "a: b"}, {"d", "80"},
+            {"e", json::array()},  {"f", json::object()},   {"g", 1e6},    {"h", 2.5}};
   EmitOptions raw;
   raw.escape_dollars = false;
   EXPECT_EQ(emit_yaml(m, raw),

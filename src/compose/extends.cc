@@ -1,6 +1,5 @@
 #include "compose/extends.h"
 
-#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <unordered_map>
@@ -22,9 +21,18 @@ struct Link {
 
 struct Resolver {
   const ExtendsContext& context;
-  std::map<std::string, Node> loaded;  // other files' services, paths rebased
+  std::map<std::string, Node> loaded;                    // other files' services, paths rebased
   std::set<std::pair<std::string, std::string>> active;  // (file, service) being resolved
   static constexpr size_t kMaxDepth = 2000;
+  static constexpr size_t kMaxExpandedNodes = 65'536;  // as yaml::ReadLimits::max_nodes
+  size_t expanded = 0;                                 // nodes of the services resolved so far
+
+  static size_t node_count(const Node& n) {
+    size_t c = 1;
+    for (const Node& i : n.items()) c += node_count(i);
+    for (const auto& e : n.entries()) c += 1 + node_count(e.value);
+    return c;
+  }
 
   std::string chain_text(const std::vector<Link>& chain) {
     std::string s;
@@ -74,7 +82,8 @@ struct Resolver {
     if (ext->is_mapping()) {
       const Node* svc = ext->find("service");
       if (!svc || !svc->is_scalar())
-        throw UserError(ext->location(), "services." + name + ".extends.service is required (name the service to extend)");
+        throw UserError(ext->location(),
+                        "services." + name + ".extends.service is required (name the service to extend)");
       ref = svc->value();
       file_node = ext->find("file");
       if (file_node && file_node->is_null()) file_node = nullptr;
@@ -92,7 +101,8 @@ struct Resolver {
     }
     // The resolution recurses once per link; bound it so a generated file cannot exhaust the stack.
     if (chain.size() >= kMaxDepth)
-      throw UserError(ext->location(), "extends chain deeper than " + std::to_string(kMaxDepth) + " services (shorten it)");
+      throw UserError(ext->location(),
+                      "extends chain deeper than " + std::to_string(kMaxDepth) + " services (shorten it)");
     chain.push_back({file, name});
     active.insert({file, name});
     struct Pop {
@@ -107,9 +117,7 @@ struct Resolver {
     Node base;
     if (file_node) {
       std::string path = rebase_path(file_node->value(), base_dir);
-      if (path.size() > 1 && path[0] == '~') {
-        if (const char* home = std::getenv("HOME")) path = std::string(home) + path.substr(1);
-      }
+      if (path.size() > 1 && path[0] == '~' && !context.home.empty()) path = context.home + path.substr(1);
       Node other = other_file_services(path, name, *file_node);  // a copy: resolving edits it
       if (!lookup(other, ref))
         throw UserError(ext->location(), "cannot extend service \"" + name + "\" in " + file + ": service \"" + ref +
@@ -128,6 +136,12 @@ struct Resolver {
     strip_merge_tags(base);
     merge_service(base, *s);
     base.erase("extends");
+    // Every resolved service is a copy of its base: bound what chains of copies can make.
+    expanded += node_count(base);
+    if (expanded > kMaxExpandedNodes)
+      throw UserError(ext->location(), "extends makes the services hold more than " +
+                                           std::to_string(kMaxExpandedNodes) +
+                                           " nodes, slipway's limit for one project (shorten the extends chains)");
     *s = base;
     return base;
   }

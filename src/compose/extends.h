@@ -18,6 +18,9 @@ struct ExtendsContext {
   // Reads, interpolates and merges (into nothing) another Compose file; given an absolute
   // path. Called at most once per file per apply_extends call.
   std::function<yaml::Node(const std::string& path)> load_file;
+  // The user's home directory for `extends.file: ~/...` (from LoadOptions::environment, never
+  // the process environment: the loader is pure). Empty: such paths stay as written.
+  std::string home;
 };
 
 // Resolves every `extends` in `file` (one file's top-level mapping, interpolated, merge tags

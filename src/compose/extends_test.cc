@@ -13,18 +13,18 @@ using yaml::Node;
 Node Y(const std::string& text) { return yaml::read(text, "t.yml"); }
 
 TEST(RebasePaths, RelativePathsMoveLocalOnesStay) {
-  Node f = Y(
-      "services:\n"
-      "  s:\n"
-      "    build: {context: ./app, additional_contexts: {a: ../lib, b: 'docker-image://x', c: 'service:s'}}\n"
-      "    env_file: [a.env, {path: ./b.env, required: false}]\n"
-      "    label_file: l.labels\n"
-      "    extends: {file: base.yaml, service: x}\n"
-      "    volumes: ['./d:/d:ro', 'named:/n', '/abs:/abs', '~/h:/h', {type: bind, source: rel, target: /r}]\n"
-      "  g:\n"
-      "    build: 'https://github.com/x/y.git'\n"
-      "secrets:\n  k: {file: ./k.txt}\n"
-      "volumes:\n  v: {driver: local, driver_opts: {o: bind, type: none, device: ./dev}}\n");
+  Node f =
+      Y("services:\n"
+        "  s:\n"
+        "    build: {context: ./app, additional_contexts: {a: ../lib, b: 'docker-image://x', c: 'service:s'}}\n"
+        "    env_file: [a.env, {path: ./b.env, required: false}]\n"
+        "    label_file: l.labels\n"
+        "    extends: {file: base.yaml, service: x}\n"
+        "    volumes: ['./d:/d:ro', 'named:/n', '/abs:/abs', '~/h:/h', {type: bind, source: rel, target: /r}]\n"
+        "  g:\n"
+        "    build: 'https://github.com/x/y.git'\n"
+        "secrets:\n  k: {file: ./k.txt}\n"
+        "volumes:\n  v: {driver: local, driver_opts: {o: bind, type: none, device: ./dev}}\n");
   rebase_paths(f, "/p/q");
   const Node& s = *f.find("services")->find("s");
   EXPECT_EQ(s.find("build")->find("context")->value(), "/p/q/app");

@@ -123,7 +123,8 @@ void apply_include(yaml::Node& file, const IncludeContext& context) {
       if (f == files[0]) {
         auto chain = context.chain;
         chain.push_back(files[0]);
-        throw UserError(item.location(), "include cycle detected: " + chain_text(chain) + " (remove one of these includes)");
+        throw UserError(item.location(),
+                        "include cycle detected: " + chain_text(chain) + " (remove one of these includes)");
       }
     }
 
@@ -141,7 +142,8 @@ void apply_include(yaml::Node& file, const IncludeContext& context) {
           std::error_code ec;
           auto st = fs::status(path, ec);
           if (ec || !fs::exists(st))
-            throw UserError(item.location(), "include env_file " + path + " does not exist (create it or fix the path)");
+            throw UserError(item.location(),
+                            "include env_file " + path + " does not exist (create it or fix the path)");
           if (fs::is_directory(st)) throw UserError(item.location(), path + " is not a file");
         }
         env_files.push_back(path);

@@ -13,9 +13,9 @@
 namespace slipway::compose {
 
 struct IncludeContext {
-  std::string working_dir;          // relative include paths, project_directory and env_file start here
-  Environment environment;          // the including project's variables
-  std::vector<std::string> chain;   // files being loaded, outermost first, for cycle detection
+  std::string working_dir;         // relative include paths, project_directory and env_file start here
+  Environment environment;         // the including project's variables
+  std::vector<std::string> chain;  // files being loaded, outermost first, for cycle detection
   // Loads an included project: its files (absolute, in order), its project directory, its
   // variables and the chain to pass on. Returns the merged tree with absolute paths.
   std::function<yaml::Node(const std::vector<std::string>& files, const std::string& project_dir,

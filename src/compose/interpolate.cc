@@ -22,16 +22,19 @@ struct InvalidTemplate {
 struct MissingRequired {
   std::string variable, reason;
 };
+struct TooLarge {};
 
 class Substituter {
  public:
-  explicit Substituter(const InterpolateOptions& o) : options_(o) {}
+  // `cap`: the most the result of the outermost run() may hold.
+  Substituter(const InterpolateOptions& o, size_t cap) : options_(o), cap_(cap) {}
 
   std::string run(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     size_t i = 0;
     while (i < text.size()) {
+      if (out.size() > cap_) throw TooLarge{};
       size_t dollar = text.find('$', i);
       if (dollar == std::string_view::npos) {
         out.append(text.substr(i));
@@ -129,12 +132,16 @@ class Substituter {
     std::string result;
     switch (op) {
       case '-':
-        if (!value || (colon && value->empty())) result = run(arg);
-        else result = *value;
+        if (!value || (colon && value->empty()))
+          result = run(arg);
+        else
+          result = *value;
         break;
       case '+':
-        if (value && (!colon || !value->empty())) result = run(arg);
-        else result = value.value_or("");
+        if (value && (!colon || !value->empty()))
+          result = run(arg);
+        else
+          result = value.value_or("");
         break;
       case '?':
         if (!value || (colon && value->empty())) throw MissingRequired{name, run(arg)};
@@ -147,16 +154,25 @@ class Substituter {
   }
 
   const InterpolateOptions& options_;
+  size_t cap_;
 };
 
 std::string interpolate_at(std::string_view text, const InterpolateOptions& options, const Location& where,
                            const std::string& path) {
   if (text.find('$') == std::string_view::npos) return std::string(text);
+  size_t left = options.growth_left ? *options.growth_left : kMaxInterpolationGrowth;
   try {
-    return Substituter(options).run(text);
+    std::string out = Substituter(options, text.size() + left).run(text);
+    if (out.size() > text.size() + left) throw TooLarge{};
+    if (options.growth_left && out.size() > text.size()) *options.growth_left -= out.size() - text.size();
+    return out;
+  } catch (const TooLarge&) {
+    throw UserError(where, "variable substitution makes the values grow by more than " +
+                               std::to_string(kMaxInterpolationGrowth >> 20) +
+                               " MiB, slipway's limit (a long variable used many times?)");
   } catch (const InvalidTemplate& e) {
-    throw UserError(where, "invalid interpolation format" + (path.empty() ? std::string() : " for " + path) +
-                               ": \"" + e.text + "\" (write $$ for a literal $)");
+    throw UserError(where, "invalid interpolation format" + (path.empty() ? std::string() : " for " + path) + ": \"" +
+                               e.text + "\" (write $$ for a literal $)");
   } catch (const MissingRequired& e) {
     std::string msg = "required variable " + e.variable + " is missing a value";
     if (!e.reason.empty()) msg += ": " + e.reason;

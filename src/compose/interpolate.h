@@ -2,7 +2,9 @@
 // ${VAR:+x} ${VAR+x}, defaults that themselves contain ${...}, and $$ for a literal $.
 #pragma once
 
+#include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -11,15 +13,24 @@
 
 namespace slipway::compose {
 
+// What substitution may add to the text of the values interpolated with one budget (a project's
+// files share one; so do the lines of one env file).
+inline constexpr std::size_t kMaxInterpolationGrowth = 8u << 20;  // 8 MiB
+
 struct InterpolateOptions {
-  Lookup lookup;                                        // variable -> value (nullopt: unset)
-  std::function<void(const std::string&)> warn;       // "the VAR variable is not set. Defaulting to a blank string."
+  Lookup lookup;                                 // variable -> value (nullopt: unset)
+  std::function<void(const std::string&)> warn;  // "the VAR variable is not set. Defaulting to a blank string."
+  // Bytes substitution may still add, over every string interpolated with these options
+  // (decremented as it goes). Past it interpolation throws UserError "... grow by more than
+  // 8 MiB ..." instead of growing without bound (`${A}${A}...` with a long A). Null: each call
+  // may add kMaxInterpolationGrowth.
+  std::shared_ptr<std::size_t> growth_left;
 };
 
 // Interpolates one string. `where` locates errors: "${X?msg}" with X unset throws
 // UserError(where, "required variable X is missing a value: msg"); a malformed expression
 // ("${", "${X" ...) throws UserError(where, "invalid interpolation format ...").
-// `$$` becomes `$`.
+// `$$` becomes `$`. Substitution beyond the growth budget throws UserError(where, "...").
 std::string interpolate_string(std::string_view text, const InterpolateOptions& options, const Location& where = {});
 
 // Interpolates every scalar value of the tree in place (mapping keys are left alone, as in

@@ -8,12 +8,8 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <iterator>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <system_error>
 
 #include "compose/discovery.h"
@@ -26,6 +22,7 @@
 #include "compose/profiles.h"
 #include "compose/schema.h"
 #include "util/error.h"
+#include "util/read_input.h"
 #include "yaml/reader.h"
 
 extern char** environ;
@@ -63,7 +60,10 @@ class Loader {
   Project run();
 
  private:
-  const std::string& text_of(const std::string& file);
+  std::string text_of(const std::string& file);
+  // The documents of a file, read against the project's budget (ReadLimits): every file read,
+  // also again through include or extends, adds to what the project holds.
+  std::vector<Node> parse(const std::string& file);
   std::vector<Node> documents(const std::string& file);
   InterpolateOptions interpolation(const Environment& env) const;
   Node load_model(const std::vector<std::string>& files, const std::string& working_dir, const Environment& env,
@@ -73,33 +73,43 @@ class Loader {
                         const Environment& env, const std::vector<std::string>& chain);
   std::string project_name(const std::vector<std::string>& files, const std::string& working_dir,
                            const Environment& env);
+  std::string early_directory(const std::string& cwd) const;
+  Environment variables(const std::string& cwd) const;
+  std::vector<std::string> config_files(const std::string& cwd, const Environment& env) const;
+  Node canonical(Node merged, const Project& project, const Environment& env) const;
 
   const LoadOptions& options_;
   std::function<void(const std::string&)> warn_;
-  std::map<std::string, std::string> texts_;
+  std::optional<std::string> stdin_text_;            // `-f -`, read once
   std::map<std::string, std::vector<Node>> parsed_;  // parsed by project_name, not yet loaded
+  yaml::ReadCounts used_;                            // what the project's files hold so far
+  // What interpolation may still add to the project's values (InterpolateOptions).
+  std::shared_ptr<size_t> growth_left_ = std::make_shared<size_t>(kMaxInterpolationGrowth);
   std::map<std::string, bool> version_warned_;
 };
 
-const std::string& Loader::text_of(const std::string& file) {
-  auto it = texts_.find(file);
-  if (it != texts_.end()) return it->second;
-  std::string text;
+std::string Loader::text_of(const std::string& file) {
   if (file == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    std::error_code ec;
-    auto st = fs::status(file, ec);
-    if (ec || !fs::exists(st)) throw UserError(file + ": no such file (check the path)");
-    if (fs::is_directory(st)) throw UserError(file + " is a directory (name a Compose file)");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw EnvError("cannot read " + file);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw EnvError("cannot read " + file);
-    text = ss.str();
+    // Standard input can be read only once.
+    if (!stdin_text_) stdin_text_ = read_input_file("-", "compose file");
+    return *stdin_text_;
   }
-  return texts_.emplace(file, std::move(text)).first->second;
+  std::error_code ec;
+  auto st = fs::status(file, ec);
+  if (ec || !fs::exists(st)) throw UserError(file + ": no such file (check the path)");
+  if (fs::is_directory(st)) throw UserError(file + " is a directory (name a Compose file)");
+  return read_input_file(file, "compose file");
+}
+
+std::vector<Node> Loader::parse(const std::string& file) {
+  yaml::ReadLimits limits;
+  limits.nodes_before = used_.nodes;
+  limits.bytes_before = used_.bytes;
+  yaml::ReadCounts counts;
+  std::vector<Node> docs = yaml::read_all(text_of(file), file, limits, &counts);
+  used_.nodes += counts.nodes;
+  used_.bytes += counts.bytes;
+  return docs;
 }
 
 std::vector<Node> Loader::documents(const std::string& file) {
@@ -109,7 +119,7 @@ std::vector<Node> Loader::documents(const std::string& file) {
     parsed_.erase(it);
     return docs;
   }
-  return yaml::read_all(text_of(file), file);
+  return parse(file);
 }
 
 InterpolateOptions Loader::interpolation(const Environment& env) const {
@@ -122,6 +132,7 @@ InterpolateOptions Loader::interpolation(const Environment& env) const {
     return it->second;
   };
   io.warn = warn_;
+  io.growth_left = growth_left_;
   return io;
 }
 
@@ -137,17 +148,15 @@ std::string Loader::project_name(const std::vector<std::string>& files, const st
     return it->second;
   }
   std::string from_files;
-  const Node* name_node = nullptr;
-  std::vector<Node> keep;
+  std::optional<Node> name_node;  // the last file's `name:` (a copy: the parse may move)
   for (const auto& f : files) {
     auto& docs = parsed_[f];
-    if (docs.empty()) docs = yaml::read_all(text_of(f), f);
+    if (docs.empty()) docs = parse(f);
     for (auto& d : docs) {
       const Node* n = d.is_mapping() ? d.find("name") : nullptr;
       if (n && n->is_scalar() && !n->value().empty()) {
         from_files = n->value();
-        keep.push_back(*n);
-        name_node = &keep.back();
+        name_node = *n;
       }
     }
   }
@@ -159,8 +168,7 @@ std::string Loader::project_name(const std::vector<std::string>& files, const st
     v = normalize_project_name(v);  // even unnormalized models need a usable name
     if (!v.empty()) name = v;
   }
-  if (name.empty())
-    throw UserError("project name must not be empty (set `name:` in the Compose file or use -p)");
+  if (name.empty()) throw UserError("project name must not be empty (set `name:` in the Compose file or use -p)");
   return name;
 }
 
@@ -193,8 +201,8 @@ void Loader::process_document(Node& dict, Node doc, const std::string& file, con
   ic.environment = env;
   ic.chain = chain;
   ic.chain.push_back(file);
-  ic.load_project = [this](const std::vector<std::string>& files, const std::string& project_dir,
-                           const Environment& e, const std::vector<std::string>& ch) {
+  ic.load_project = [this](const std::vector<std::string>& files, const std::string& project_dir, const Environment& e,
+                           const std::vector<std::string>& ch) {
     Node m = load_model(files, project_dir, e, ch);
     rebase_paths(m, project_dir);
     return m;
@@ -205,12 +213,14 @@ void Loader::process_document(Node& dict, Node doc, const std::string& file, con
 
   ExtendsContext ec;
   ec.load_file = [this, &env](const std::string& path) { return load_extends_base(path, env); };
+  if (auto home = env.find("HOME"); home != env.end()) ec.home = home->second;
   apply_extends(doc, file, working_dir, ec);
 
   if (doc.find("version")) {
     if (!version_warned_[file])
-      warn_(file + ": the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential "
-                   "confusion");
+      warn_(file +
+            ": the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential "
+            "confusion");
     version_warned_[file] = true;
     doc.erase("version");
   }
@@ -226,31 +236,25 @@ Node Loader::load_model(const std::vector<std::string>& files, const std::string
   return dict;
 }
 
-Project Loader::run() {
-  const std::string cwd = options_.working_directory.empty() ? current_directory()
-                                                            : absolute_path(options_.working_directory, "");
+// Where .env is looked for is decided before COMPOSE_FILE and discovery (as in Compose): the
+// project directory, else the first -f file's directory, else the current directory.
+std::string Loader::early_directory(const std::string& cwd) const {
+  if (!options_.project_directory.empty()) return absolute_path(options_.project_directory, cwd);
+  for (const auto& f : options_.files)
+    if (f != "-") return dir_of(absolute_path(f, cwd));
+  return cwd;
+}
+
+// --env-file files, else <dir>/.env: their variables, the process environment winning.
+Environment Loader::variables(const std::string& cwd) const {
   Environment env = options_.environment;
-
-  // Where .env is looked for is decided before COMPOSE_FILE and discovery (as in Compose): the
-  // project directory, else the first -f file's directory, else the current directory.
-  std::string early_dir = cwd;
-  if (!options_.project_directory.empty()) {
-    early_dir = absolute_path(options_.project_directory, cwd);
-  } else {
-    for (const auto& f : options_.files)
-      if (f != "-") {
-        early_dir = dir_of(absolute_path(f, cwd));
-        break;
-      }
-  }
-
   std::vector<std::string> env_files;
   for (const auto& f : options_.env_files) env_files.push_back(absolute_path(f, cwd));
   if (env_files.empty()) {
     auto d = env.find("COMPOSE_DISABLE_ENV_FILE");
     if (d == env.end() || !truthy(d->second)) {
       std::error_code ec;
-      std::string f = (fs::path(early_dir) / ".env").string();
+      std::string f = (fs::path(early_directory(cwd)) / ".env").string();
       if (fs::exists(f, ec) && !fs::is_directory(f, ec)) env_files.push_back(f);
     }
   }
@@ -268,7 +272,11 @@ Project Loader::run() {
     for (auto& [k, v] : read_dotenv(f, lookup)) dotenv[k] = v;
   }
   for (const auto& [k, v] : dotenv) env.emplace(k, v);  // the process environment wins
+  return env;
+}
 
+// -f files, else COMPOSE_FILE, else discovery.
+std::vector<std::string> Loader::config_files(const std::string& cwd, const Environment& env) const {
   std::vector<std::string> files;
   for (const auto& f : options_.files) files.push_back(f == "-" ? f : absolute_path(f, cwd));
   if (files.empty()) {
@@ -283,26 +291,41 @@ Project Loader::run() {
   }
   if (files.empty())
     throw UserError("no configuration file provided: not found (create compose.yaml or name one with -f)");
+  return files;
+}
 
-  std::string working_dir;
-  if (!options_.project_directory.empty()) {
-    working_dir = absolute_path(options_.project_directory, cwd);
-  } else {
-    working_dir = cwd;
-    for (const auto& f : files)
-      if (f != "-") {
-        working_dir = dir_of(f);
-        break;
-      }
-  }
+// The canonical tree of the merged one, which is consumed: the stages never hold more than
+// two trees at once (a project may hold up to ReadLimits' worth of values).
+Node Loader::canonical(Node merged, const Project& project, const Environment& env) const {
+  if (!options_.normalize) return merged;
+  NormalizeContext nc;
+  nc.project_name = project.name;
+  nc.working_dir = project.working_dir;
+  nc.environment = env;
+  nc.resolve_paths = options_.resolve_paths;
+  nc.warn = warn_;
+  return normalize(merged, nc);
+}
+
+Project Loader::run() {
+  const std::string cwd =
+      options_.working_directory.empty() ? current_directory() : absolute_path(options_.working_directory, "");
+  Environment env = variables(cwd);
+  std::vector<std::string> files = config_files(cwd, env);
 
   Project project;
-  project.name = project_name(files, working_dir, env);
+  project.working_dir = options_.project_directory.empty() ? cwd : absolute_path(options_.project_directory, cwd);
+  if (options_.project_directory.empty())
+    for (const auto& f : files)
+      if (f != "-") {
+        project.working_dir = dir_of(f);
+        break;
+      }
+  project.name = project_name(files, project.working_dir, env);
   env["COMPOSE_PROJECT_NAME"] = project.name;
-  project.working_dir = working_dir;
   project.config_files = files;
 
-  Node merged = load_model(files, working_dir, env, {});
+  Node merged = load_model(files, project.working_dir, env, {});
   if (merged.is_null() || merged.size() == 0)
     throw UserError(files[0] + ": empty compose file (define at least one service)");
   strip_merge_tags(merged);
@@ -312,23 +335,11 @@ Project Loader::run() {
   } else if (auto it = env.find("COMPOSE_PROFILES"); it != env.end()) {
     project.active_profiles = profiles_from_env(it->second);
   }
-
-  Node canonical;
-  if (!options_.normalize) {
-    canonical = std::move(merged);
-  } else {
-    NormalizeContext nc;
-    nc.project_name = project.name;
-    nc.working_dir = working_dir;
-    nc.environment = env;
-    nc.resolve_paths = options_.resolve_paths;
-    nc.warn = warn_;
-    canonical = normalize(merged, nc);
-  }
-  project.all_profiles = declared_profiles(canonical);
-  apply_profiles(canonical, project.active_profiles);
-  if (options_.consistency) check_consistency(canonical);
-  project.model = to_json(canonical);
+  Node tree = canonical(std::move(merged), project, env);
+  project.all_profiles = declared_profiles(tree);
+  apply_profiles(tree, project.active_profiles);
+  if (options_.consistency) check_consistency(tree);
+  project.model = to_json(tree);
   project.environment = std::move(env);
   return project;
 }

@@ -17,17 +17,17 @@ namespace slipway::compose {
 using Environment = std::map<std::string, std::string>;
 
 struct LoadOptions {
-  std::vector<std::string> files;         // -f, in order; empty = COMPOSE_FILE or discovery
-  std::string project_directory;          // --project-directory; default: first file's dir
-  std::string project_name;               // -p
-  std::vector<std::string> env_files;     // --env-file; default: <project dir>/.env if present
-  std::vector<std::string> profiles;      // --profile; default: COMPOSE_PROFILES
-  Environment environment;                // the process environment (tests inject their own)
-  std::string working_directory;          // where relative -f paths start; default: cwd
-  bool interpolate = true;                // --no-interpolate turns it off
-  bool normalize = true;                  // canonical long forms, default network, names
-  bool resolve_paths = true;              // absolute build contexts, bind sources, env files
-  bool consistency = true;                // undefined references, depends_on cycles
+  std::vector<std::string> files;      // -f, in order; empty = COMPOSE_FILE or discovery
+  std::string project_directory;       // --project-directory; default: first file's dir
+  std::string project_name;            // -p
+  std::vector<std::string> env_files;  // --env-file; default: <project dir>/.env if present
+  std::vector<std::string> profiles;   // --profile; default: COMPOSE_PROFILES
+  Environment environment;             // the process environment (tests inject their own)
+  std::string working_directory;       // where relative -f paths start; default: cwd
+  bool interpolate = true;             // --no-interpolate turns it off
+  bool normalize = true;               // canonical long forms, default network, names
+  bool resolve_paths = true;           // absolute build contexts, bind sources, env files
+  bool consistency = true;             // undefined references, depends_on cycles
   // Receives warnings (unset variables, obsolete `version`); default prints to stderr.
   std::function<void(const std::string&)> warn;
 };

@@ -225,8 +225,9 @@ TEST_F(Load, InterpolationPerFileBeforeMerge) {
 // Compose reads an interpolated value as a string, casting it only where the schema wants a
 // number: `user: ${UID}` is the string "1000", a port target the integer 80.
 TEST_F(Load, InterpolatedNumbersAreStringsWhereTheSchemaWantsOne) {
-  write("compose.yaml",
-        "services:\n  web:\n    image: x\n    user: ${ID}\n    ports:\n      - target: ${P}\n        published: ${P}\n");
+  write(
+      "compose.yaml",
+      "services:\n  web:\n    image: x\n    user: ${ID}\n    ports:\n      - target: ${P}\n        published: ${P}\n");
   LoadOptions o = raw({"compose.yaml"});
   o.normalize = true;
   o.environment["ID"] = "1000";
@@ -239,8 +240,9 @@ TEST_F(Load, InterpolatedNumbersAreStringsWhereTheSchemaWantsOne) {
 
 TEST_F(Load, ResetAcrossFilesAndInExtends) {
   write("a.yaml", "services:\n  web:\n    image: a\n    ports: ['80:80']\n");
-  write("b.yaml", "services:\n  base:\n    image: b\n    command: [x]\n  web:\n    ports: !reset []\n"
-                  "  child:\n    extends: base\n    command: !reset\n");
+  write("b.yaml",
+        "services:\n  base:\n    image: b\n    command: [x]\n  web:\n    ports: !reset []\n"
+        "  child:\n    extends: base\n    command: !reset\n");
   Project p = load(raw({"a.yaml", "b.yaml"}));
   EXPECT_FALSE(p.model["services"]["web"].contains("ports"));
   EXPECT_FALSE(p.model["services"]["child"].contains("command"));
@@ -259,11 +261,13 @@ TEST_F(Load, ExtendsSameFileNested) {
 }
 
 TEST_F(Load, ExtendsOtherFileRebasesRelativePaths) {
-  write("compose.yaml", "services:\n  web:\n    extends:\n      file: lib/base.yaml\n      service: app\n"
-                        "    env_file: local.env\n");
-  write("lib/base.yaml", "services:\n  app:\n    build: ./ctx\n    env_file: ./app.env\n"
-                         "    volumes: ['./data:/data', 'named:/named']\n"
-                         "  other:\n    extends:\n      file: ../other.yaml\n      service: x\n");
+  write("compose.yaml",
+        "services:\n  web:\n    extends:\n      file: lib/base.yaml\n      service: app\n"
+        "    env_file: local.env\n");
+  write("lib/base.yaml",
+        "services:\n  app:\n    build: ./ctx\n    env_file: ./app.env\n"
+        "    volumes: ['./data:/data', 'named:/named']\n"
+        "  other:\n    extends:\n      file: ../other.yaml\n      service: x\n");
   write("other.yaml", "services:\n  x:\n    image: x\n");
   Project p = load(raw({"compose.yaml"}));
   auto& web = p.model["services"]["web"];
@@ -297,8 +301,9 @@ TEST_F(Load, ExtendsMissingServiceOrFile) {
 }
 
 TEST_F(Load, IncludeShortAndLongForms) {
-  write("compose.yaml", "include:\n  - sub/a.yaml\n  - path: [other/b.yaml, other/b.override.yaml]\n"
-                        "    env_file: vars.env\nservices:\n  main:\n    image: m\n");
+  write("compose.yaml",
+        "include:\n  - sub/a.yaml\n  - path: [other/b.yaml, other/b.override.yaml]\n"
+        "    env_file: vars.env\nservices:\n  main:\n    image: m\n");
   write("sub/a.yaml", "services:\n  a:\n    build: .\n    image: ${MISSING:-a}\n");
   write("other/b.yaml", "services:\n  b:\n    image: ${B_IMAGE}\n    volumes: ['./d:/d']\n");
   write("other/b.override.yaml", "services:\n  b:\n    environment: [O=1]\n");
@@ -346,8 +351,9 @@ TEST_F(Load, IncludeMissingEnvFile) {
 }
 
 TEST_F(Load, Profiles) {
-  write("compose.yaml", "services:\n  web:\n    image: a\n  debug:\n    image: b\n    profiles: [debug]\n"
-                        "  tools:\n    image: c\n    profiles: [tools, ops]\n");
+  write("compose.yaml",
+        "services:\n  web:\n    image: a\n  debug:\n    image: b\n    profiles: [debug]\n"
+        "  tools:\n    image: c\n    profiles: [tools, ops]\n");
   LoadOptions o = raw({"compose.yaml"});
   Project p = load(o);
   EXPECT_TRUE(p.model["services"].contains("web"));
@@ -520,7 +526,8 @@ TEST(LoadCorpusCanonical, ServiceThatIsNullFailsValidation) {
 class Golden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Golden, MatchesComposeConfig) {
-  std::string dir = fs::path(std::string(SLIPWAY_SOURCE_DIR) + "/tests/compose/loader/" + GetParam()).lexically_normal();
+  std::string dir =
+      fs::path(std::string(SLIPWAY_SOURCE_DIR) + "/tests/compose/loader/" + GetParam()).lexically_normal();
   std::ifstream in(dir + "/expected.json");
   ASSERT_TRUE(in) << dir;
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -571,6 +578,29 @@ TEST_F(Load, ConfigCommandExitCodes) {
   auto model = json::parse(in);
   EXPECT_EQ(model["name"], "good");
   EXPECT_EQ(model["services"]["db"]["image"], "b");
+}
+
+// config --services/--volumes/--images read the model through compose::Model; their output is
+// what it was when they read the JSON: services after their dependencies (names in order
+// otherwise), volume keys sorted, images sorted with Compose's name for a built one.
+TEST_F(Load, ConfigListsServicesVolumesAndImages) {
+  if (!fs::exists(SLIPWAY_BINARY)) GTEST_SKIP() << "slipway binary not built";
+  write("lists/api/Dockerfile", "FROM scratch\n");
+  write("lists/compose.yaml",
+        "services:\n"
+        "  worker: {image: w}\n"
+        "  web: {image: nginx, depends_on: [api]}\n"
+        "  api: {build: ./api, depends_on: [db]}\n"
+        "  db: {image: postgres, volumes: [zeta:/z, alpha:/a]}\n"
+        "volumes: {zeta: {}, alpha: {}}\n");
+  auto run = [&](const char* flag) {
+    auto r = run_process({SLIPWAY_BINARY, "-f", path("lists/compose.yaml"), "-p", "shop", "config", flag});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  EXPECT_EQ(run("--services"), "db\napi\nweb\nworker\n");
+  EXPECT_EQ(run("--volumes"), "alpha\nzeta\n");
+  EXPECT_EQ(run("--images"), "nginx\npostgres\nshop-api\nw\n");
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "compose/merge_tags.h"
 #include "util/error.h"
 
 namespace slipway::compose {
@@ -523,25 +524,33 @@ Node merge_value(Node base, const Node& over, Path& p) {
     return d;
   }();
   switch (rule_for(p)) {
-    case Rule::KeyValue: return key_value_merge(base, over, p);
-    case Rule::ToSequence: return to_sequence_merge(base, over);
-    case Rule::Override: return over;
+    case Rule::KeyValue:
+      return key_value_merge(base, over, p);
+    case Rule::ToSequence:
+      return to_sequence_merge(base, over);
+    case Rule::Override:
+      return over;
     case Rule::Build: {
       Node b = build_mapping(base);
       merge_mappings(b, build_mapping(over), p);
       return b;
     }
-    case Rule::DependsOn: return mapping_merge(base, over, &depends_on_defaults, p);
-    case Rule::AsMapping: return mapping_merge(base, over, nullptr, p);
-    case Rule::Logging: return logging_merge(std::move(base), over, p);
+    case Rule::DependsOn:
+      return mapping_merge(base, over, &depends_on_defaults, p);
+    case Rule::AsMapping:
+      return mapping_merge(base, over, nullptr, p);
+    case Rule::Logging:
+      return logging_merge(std::move(base), over, p);
     case Rule::Ulimit:
       if (base.is_mapping() && over.is_mapping()) {
         merge_mappings(base, over, p);
         return base;
       }
       return over;
-    case Rule::IpamConfig: return ipam_config_merge(base, over, p);
-    case Rule::None: break;
+    case Rule::IpamConfig:
+      return ipam_config_merge(base, over, p);
+    case Rule::None:
+      break;
   }
   if (over.is_null()) return base;
   if (base.is_mapping()) {
@@ -556,69 +565,7 @@ Node merge_value(Node base, const Node& over, Path& p) {
   return over;
 }
 
-// ---- !reset and !override --------------------------------------------------------------------
-
-// Removes from `target` every value at a path where `over` holds a !reset or !override value,
-// then drops the !reset values from `over` and untags the !override ones: an !override value
-// then merges into nothing, which is a replacement.
-void apply_tags(Node* target, Node& over) {
-  if (over.is_mapping()) {
-    auto& entries = over.entries();
-    for (size_t i = 0; i < entries.size();) {
-      Node& v = entries[i].value;
-      const std::string& key = entries[i].key.value();
-      if (v.tag() == "!reset" || v.tag() == "!override") {
-        if (target && target->is_mapping()) target->erase(key);
-        if (v.tag() == "!reset") {
-          entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(i));
-          continue;
-        }
-        v.set_tag("");
-        strip_merge_tags(v);
-      } else {
-        Node* sub = target && target->is_mapping() ? target->find(key) : nullptr;
-        apply_tags(sub, v);
-      }
-      ++i;
-    }
-  } else if (over.is_sequence()) {
-    // Items are not addressed by the reset paths in compose-go: a tagged item only leaves the
-    // list it is written in.
-    auto& items = over.items();
-    for (size_t i = 0; i < items.size();) {
-      if (items[i].tag() == "!reset") {
-        items.erase(items.begin() + static_cast<std::ptrdiff_t>(i));
-        continue;
-      }
-      if (items[i].tag() == "!override") items[i].set_tag("");
-      apply_tags(nullptr, items[i]);
-      ++i;
-    }
-  }
-}
-
 }  // namespace
-
-void strip_merge_tags(yaml::Node& root) {
-  if (root.tag() == "!override") root.set_tag("");
-  if (root.tag() == "!reset") {
-    root = Node::null(root.mark());
-    return;
-  }
-  apply_tags(nullptr, root);
-}
-
-bool has_merge_tags(const yaml::Node& root) {
-  if (root.tag() == "!reset" || root.tag() == "!override") return true;
-  if (root.is_mapping()) {
-    for (const auto& e : root.entries())
-      if (has_merge_tags(e.value)) return true;
-  } else if (root.is_sequence()) {
-    for (const auto& item : root.items())
-      if (has_merge_tags(item)) return true;
-  }
-  return false;
-}
 
 void merge_files(yaml::Node& base, const yaml::Node& override) { merge_files(base, Node(override)); }
 

@@ -32,9 +32,13 @@ TEST(Merge, MappingsMergeAndScalarsReplace) {
 }
 
 TEST(Merge, CommandEntrypointAndHealthcheckTestReplace) {
-  Node m = merged({"services:\n  web:\n    command: [a, b]\n    entrypoint: [x]\n    healthcheck:\n      test: [CMD, a]\n      interval: 5s\n",
-                   "services:\n  web:\n    command: [c]\n    entrypoint: y\n    healthcheck:\n      test: [CMD, b]\n"});
-  EXPECT_TRUE(same(m, "services:\n  web:\n    command: [c]\n    entrypoint: y\n    healthcheck:\n      test: [CMD, b]\n      interval: 5s\n"));
+  Node m =
+      merged({"services:\n  web:\n    command: [a, b]\n    entrypoint: [x]\n    healthcheck:\n      test: [CMD, a]\n   "
+              "   interval: 5s\n",
+              "services:\n  web:\n    command: [c]\n    entrypoint: y\n    healthcheck:\n      test: [CMD, b]\n"});
+  EXPECT_TRUE(same(m,
+                   "services:\n  web:\n    command: [c]\n    entrypoint: y\n    healthcheck:\n      test: [CMD, b]\n   "
+                   "   interval: 5s\n"));
 }
 
 TEST(Merge, SequencesAppendWithoutDuplicates) {
@@ -63,9 +67,11 @@ TEST(Merge, LabelsLastValueWinsAtFirstPosition) {
 
 TEST(Merge, VolumesUniqueByTarget) {
   Node m = merged({"services:\n  web:\n    volumes:\n      - ./a:/data\n      - logs:/logs\n",
-                   "services:\n  web:\n    volumes:\n      - type: bind\n        source: ./b\n        target: /data\n      - /x:/y:ro\n"});
-  EXPECT_TRUE(same(m, "services:\n  web:\n    volumes:\n      - type: bind\n        source: ./b\n        target: /data\n"
-                      "      - logs:/logs\n      - /x:/y:ro\n"));
+                   "services:\n  web:\n    volumes:\n      - type: bind\n        source: ./b\n        target: /data\n  "
+                   "    - /x:/y:ro\n"});
+  EXPECT_TRUE(same(m,
+                   "services:\n  web:\n    volumes:\n      - type: bind\n        source: ./b\n        target: /data\n"
+                   "      - logs:/logs\n      - /x:/y:ro\n"));
 }
 
 TEST(Merge, VolumeTargetsParsedAsCompose) {
@@ -91,21 +97,26 @@ TEST(Merge, PortsUniqueByIpPublishedTargetProtocol) {
 
 TEST(Merge, SecretsAndConfigsUniqueByTarget) {
   Node m = merged({"services:\n  web:\n    secrets: [a, b]\n    configs: [c]\n",
-                   "services:\n  web:\n    secrets:\n      - source: a\n        mode: 0400\n    configs:\n      - source: x\n        target: /c\n"});
-  EXPECT_TRUE(same(m, "services:\n  web:\n    secrets:\n      - source: a\n        mode: 0400\n      - b\n"
-                      "    configs:\n      - source: x\n        target: /c\n"));
+                   "services:\n  web:\n    secrets:\n      - source: a\n        mode: 0400\n    configs:\n      - "
+                   "source: x\n        target: /c\n"});
+  EXPECT_TRUE(same(m,
+                   "services:\n  web:\n    secrets:\n      - source: a\n        mode: 0400\n      - b\n"
+                   "    configs:\n      - source: x\n        target: /c\n"));
 }
 
 TEST(Merge, BuildStringAndMappingMerge) {
-  Node m = merged({"services:\n  web:\n    build: ./app\n", "services:\n  web:\n    build:\n      dockerfile: Other\n"});
+  Node m =
+      merged({"services:\n  web:\n    build: ./app\n", "services:\n  web:\n    build:\n      dockerfile: Other\n"});
   EXPECT_TRUE(same(m, "services:\n  web:\n    build:\n      context: ./app\n      dockerfile: Other\n"));
 }
 
 TEST(Merge, DependsOnListAndMapMerge) {
   Node m = merged({"services:\n  web:\n    depends_on: [db]\n",
                    "services:\n  web:\n    depends_on:\n      cache:\n        condition: service_healthy\n"});
-  EXPECT_TRUE(same(m, "services:\n  web:\n    depends_on:\n      db:\n        condition: service_started\n        required: true\n"
-                      "      cache:\n        condition: service_healthy\n"));
+  EXPECT_TRUE(
+      same(m,
+           "services:\n  web:\n    depends_on:\n      db:\n        condition: service_started\n        required: true\n"
+           "      cache:\n        condition: service_healthy\n"));
 }
 
 TEST(Merge, NetworksListAndMapMerge) {
@@ -120,12 +131,15 @@ TEST(Merge, EnvFileStringAndListAppend) {
 }
 
 TEST(Merge, LoggingOptionsMergeOnlyForTheSameDriver) {
-  Node same_driver = merged({"services:\n  web:\n    logging:\n      driver: json-file\n      options: {max-size: 1m}\n",
-                             "services:\n  web:\n    logging:\n      options: {max-file: '3'}\n"});
-  EXPECT_TRUE(same(same_driver, "services:\n  web:\n    logging:\n      driver: json-file\n"
-                                "      options: {max-size: 1m, max-file: '3'}\n"));
-  Node other_driver = merged({"services:\n  web:\n    logging:\n      driver: json-file\n      options: {max-size: 1m}\n",
-                              "services:\n  web:\n    logging:\n      driver: syslog\n"});
+  Node same_driver =
+      merged({"services:\n  web:\n    logging:\n      driver: json-file\n      options: {max-size: 1m}\n",
+              "services:\n  web:\n    logging:\n      options: {max-file: '3'}\n"});
+  EXPECT_TRUE(same(same_driver,
+                   "services:\n  web:\n    logging:\n      driver: json-file\n"
+                   "      options: {max-size: 1m, max-file: '3'}\n"));
+  Node other_driver =
+      merged({"services:\n  web:\n    logging:\n      driver: json-file\n      options: {max-size: 1m}\n",
+              "services:\n  web:\n    logging:\n      driver: syslog\n"});
   EXPECT_TRUE(same(other_driver, "services:\n  web:\n    logging:\n      driver: syslog\n"));
 }
 
@@ -157,11 +171,14 @@ TEST(Merge, SingleFileDuplicatesCollapse) {
 }
 
 TEST(Merge, IpamConfigMergedBySubnet) {
-  Node m = merged({"networks:\n  n:\n    ipam:\n      config:\n        - subnet: 10.0.0.0/24\n          gateway: 10.0.0.1\n",
-                   "networks:\n  n:\n    ipam:\n      config:\n        - subnet: 10.0.0.0/24\n          ip_range: 10.0.0.0/25\n"
-                   "        - subnet: 10.1.0.0/24\n"});
-  EXPECT_TRUE(same(m, "networks:\n  n:\n    ipam:\n      config:\n        - subnet: 10.0.0.0/24\n          gateway: 10.0.0.1\n"
-                      "          ip_range: 10.0.0.0/25\n        - subnet: 10.1.0.0/24\n"));
+  Node m = merged(
+      {"networks:\n  n:\n    ipam:\n      config:\n        - subnet: 10.0.0.0/24\n          gateway: 10.0.0.1\n",
+       "networks:\n  n:\n    ipam:\n      config:\n        - subnet: 10.0.0.0/24\n          ip_range: 10.0.0.0/25\n"
+       "        - subnet: 10.1.0.0/24\n"});
+  EXPECT_TRUE(
+      same(m,
+           "networks:\n  n:\n    ipam:\n      config:\n        - subnet: 10.0.0.0/24\n          gateway: 10.0.0.1\n"
+           "          ip_range: 10.0.0.0/25\n        - subnet: 10.1.0.0/24\n"));
 }
 
 TEST(Merge, TypeMismatchIsAUserErrorWithLocation) {

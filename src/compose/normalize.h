@@ -15,8 +15,8 @@ namespace slipway::compose {
 
 struct NormalizeContext {
   std::string project_name;
-  std::string working_dir;         // absolute
-  Environment environment;         // for env_file resolution and bare `environment: [VAR]`
+  std::string working_dir;  // absolute
+  Environment environment;  // for env_file resolution and bare `environment: [VAR]`
   bool resolve_paths = true;
   std::function<void(const std::string&)> warn;
 };

@@ -66,7 +66,8 @@ volumes:
 )",
                 {{"HOME", "/home/u"}});
   const json& v = m["services"]["web"]["volumes"];
-  EXPECT_EQ(v[0], json::parse(R"({"type":"bind","source":"/proj/a","target":"/b","read_only":true,"bind":{"selinux":"z"}})"));
+  EXPECT_EQ(v[0],
+            json::parse(R"({"type":"bind","source":"/proj/a","target":"/b","read_only":true,"bind":{"selinux":"z"}})"));
   EXPECT_EQ(v[1], json::parse(R"({"type":"bind","source":"/home/u/x","target":"/y","bind":{}})"));
   EXPECT_EQ(v[2], json::parse(R"({"type":"volume","source":"named","target":"/data","volume":{"nocopy":true}})"));
   EXPECT_EQ(v[3], json::parse(R"({"type":"volume","target":"/anon","volume":{}})"));
@@ -166,7 +167,8 @@ services:
   EXPECT_EQ(s["shm_size"], "1073741824");
   EXPECT_EQ(s["mem_limit"], "536870912");
   EXPECT_EQ(s["stop_grace_period"], "1m30s");
-  EXPECT_EQ(s["healthcheck"], json::parse(R"({"test":["CMD-SHELL","curl x"],"timeout":"1h2m0s","interval":"1m30s","retries":3})"));
+  EXPECT_EQ(s["healthcheck"],
+            json::parse(R"({"test":["CMD-SHELL","curl x"],"timeout":"1h2m0s","interval":"1m30s","retries":3})"));
   EXPECT_EQ(s["ulimits"], json::parse(R"({"nofile":{"soft":1,"hard":2},"nproc":5})"));
   EXPECT_EQ(s["cpus"], 0.5);
 }
@@ -216,13 +218,18 @@ TEST(Normalize, VersionWarns) {
 
 TEST(Normalize, MalformedValuesPointAtThem) {
   EXPECT_EQ(error_of("services:\n  web:\n    image: x\n    ports: [\"80:80:80:80x\"]\n"),
-            "compose.yaml:4:13: services.web.ports[0]: invalid port \"80x\" (use [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])");
-  EXPECT_NE(error_of("services:\n  web:\n    image: x\n    healthcheck: {interval: 5q}\n").find("compose.yaml:4:29: services.web.healthcheck.interval: invalid duration"),
+            "compose.yaml:4:13: services.web.ports[0]: invalid port \"80x\" (use "
+            "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])");
+  EXPECT_NE(error_of("services:\n  web:\n    image: x\n    healthcheck: {interval: 5q}\n")
+                .find("compose.yaml:4:29: services.web.healthcheck.interval: invalid duration"),
             std::string::npos);
-  EXPECT_NE(error_of("services:\n  web:\n    image: x\n    mem_limit: 1x\n").find("compose.yaml:4:16: services.web.mem_limit: invalid byte size"),
+  EXPECT_NE(error_of("services:\n  web:\n    image: x\n    mem_limit: 1x\n")
+                .find("compose.yaml:4:16: services.web.mem_limit: invalid byte size"),
             std::string::npos);
-  EXPECT_NE(error_of("services:\n  web:\n    image: x\n    volumes: [\"vol::/a\"]\n").find("services.web.volumes[0]"), std::string::npos);
-  EXPECT_NE(error_of("services:\n  web:\n    image: x\n    command: \"a 'b\"\n").find("invalid command line string"), std::string::npos);
+  EXPECT_NE(error_of("services:\n  web:\n    image: x\n    volumes: [\"vol::/a\"]\n").find("services.web.volumes[0]"),
+            std::string::npos);
+  EXPECT_NE(error_of("services:\n  web:\n    image: x\n    command: \"a 'b\"\n").find("invalid command line string"),
+            std::string::npos);
 }
 
 TEST(Normalize, EmitsLikeComposeConfig) {

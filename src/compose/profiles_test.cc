@@ -13,8 +13,8 @@ TEST(Profiles, FromEnvironment) {
 }
 
 TEST(Profiles, EnabledServices) {
-  yaml::Node p = yaml::read("services:\n  a: {image: x}\n  b: {image: x, profiles: [dev]}\n  c: {image: x, profiles: [ops, dev]}\n",
-                            "t.yml");
+  yaml::Node p = yaml::read(
+      "services:\n  a: {image: x}\n  b: {image: x, profiles: [dev]}\n  c: {image: x, profiles: [ops, dev]}\n", "t.yml");
   EXPECT_EQ(declared_profiles(p), (std::vector<std::string>{"dev", "ops"}));
   yaml::Node none = p;
   apply_profiles(none, {});

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compose/short_syntax.h"
 #include "compose/values.h"
 
 namespace slipway::compose {
@@ -82,11 +83,28 @@ struct Failure {
   int depth = 0;  // path length, to prefer the most specific error among oneOf branches
 };
 
+// A hash that agrees with Node::same_value: equal values hash equally (mapping order ignored).
+size_t value_hash(const Node& n) {
+  size_t h = std::hash<int>()(static_cast<int>(n.kind()));
+  if (n.is_scalar()) return h ^ (std::hash<std::string>()(n.value()) * 31);
+  if (n.is_sequence()) {
+    for (const Node& i : n.items()) h = h * 1000003 ^ value_hash(i);
+  } else if (n.is_mapping()) {
+    size_t sum = 0;
+    for (const auto& e : n.entries()) sum += std::hash<std::string>()(e.key.value()) * 7 + value_hash(e.value);
+    h ^= sum;
+  }
+  return h;
+}
+
 std::string type_of(const Node& n) {
   switch (n.kind()) {
-    case yaml::Kind::Null: return "null";
-    case yaml::Kind::Sequence: return "array";
-    case yaml::Kind::Mapping: return "object";
+    case yaml::Kind::Null:
+      return "null";
+    case yaml::Kind::Sequence:
+      return "array";
+    case yaml::Kind::Mapping:
+      return "object";
     case yaml::Kind::Scalar: {
       if (!n.is_plain()) return "string";
       bool b;
@@ -165,7 +183,8 @@ const Compiled& compiled(const json& schema) {
     if (ref.rfind(prefix, 0) == 0) c->ref = &spec()["$defs"][ref.substr(prefix.size())];
   }
   if ((c->type = member(schema, "type"))) {
-    if (c->type->is_string()) c->types.push_back(c->type->get<std::string>());
+    if (c->type->is_string())
+      c->types.push_back(c->type->get<std::string>());
     else
       for (const auto& t : *c->type) c->types.push_back(t.get<std::string>());
   }
@@ -176,7 +195,8 @@ const Compiled& compiled(const json& schema) {
   c->all_of = member(schema, "allOf");
   c->any_of = member(schema, "anyOf");
   c->one_of = member(schema, "oneOf");
-  if (const json* u = member(schema, "unevaluatedProperties")) c->unevaluated_false = u->is_boolean() && !u->get<bool>();
+  if (const json* u = member(schema, "unevaluatedProperties"))
+    c->unevaluated_false = u->is_boolean() && !u->get<bool>();
   c->properties = member(schema, "properties");
   c->pattern_properties = member(schema, "patternProperties");
   c->additional = member(schema, "additionalProperties");
@@ -224,7 +244,8 @@ class Validator {
       }
       if (!ok) {
         std::string allowed;
-        for (const auto& e : *c.enumeration) allowed += (allowed.empty() ? "" : ", ") + (e.is_string() ? e.get<std::string>() : e.dump());
+        for (const auto& e : *c.enumeration)
+          allowed += (allowed.empty() ? "" : ", ") + (e.is_string() ? e.get<std::string>() : e.dump());
         return Failure{n.location(), path + " must be one of: " + allowed, depth};
       }
     }
@@ -235,8 +256,10 @@ class Validator {
     if (actual == "integer" || actual == "number") {
       double d = 0;
       long long i;
-      if (n.plain_int(&i)) d = static_cast<double>(i);
-      else n.plain_float(&d);
+      if (n.plain_int(&i))
+        d = static_cast<double>(i);
+      else
+        n.plain_float(&d);
       if (c.minimum && d < c.minimum->get<double>())
         return Failure{n.location(), path + " must be >= " + c.minimum->dump(), depth};
       if (c.maximum && d > c.maximum->get<double>())
@@ -305,7 +328,8 @@ class Validator {
       if (c.unevaluated_false) {
         for (const auto& e : n.entries()) {
           if (evaluated && evaluated->count(e.key.value())) continue;
-          return Failure{e.key.location(), path + ": additional property \"" + e.key.value() + "\" is not allowed", depth + 1};
+          return Failure{e.key.location(), path + ": additional property \"" + e.key.value() + "\" is not allowed",
+                         depth + 1};
         }
       }
     }
@@ -337,9 +361,12 @@ class Validator {
         std::string ref = r->get<std::string>();
         sch = &spec()["$defs"][ref.substr(ref.rfind('/') + 1)];
       }
-      if (auto ty = sch->find("type"); ty != sch->end()) t = join_types(*ty);
-      else if (sch->contains("oneOf")) t = describe_forms((*sch)["oneOf"]);
-      else t = "another form";
+      if (auto ty = sch->find("type"); ty != sch->end())
+        t = join_types(*ty);
+      else if (sch->contains("oneOf"))
+        t = describe_forms((*sch)["oneOf"]);
+      else
+        t = "another form";
       if (!s.empty()) s += " or ";
       s += t;
     }
@@ -389,7 +416,9 @@ class Validator {
     if (const json* it = c.required) {
       for (const auto& r : *it) {
         if (!n.has(r.get<std::string>()))
-          return Failure{n.location(), (path.empty() ? "(root)" : path) + ": missing required property \"" + r.get<std::string>() + "\"", depth};
+          return Failure{
+              n.location(),
+              (path.empty() ? "(root)" : path) + ": missing required property \"" + r.get<std::string>() + "\"", depth};
       }
     }
     return std::nullopt;
@@ -404,11 +433,19 @@ class Validator {
     if (const json* it = c.min_items; it && n.items().size() < it->get<size_t>())
       return Failure{n.location(), path + " must have at least " + it->dump() + " items", depth};
     if (const json* it = c.unique_items; it && it->get<bool>()) {
+      // Items are compared only within a bucket of equal hashes: a long list stays linear.
       const auto& items = n.items();
-      for (size_t i = 0; i < items.size(); ++i)
-        for (size_t j = i + 1; j < items.size(); ++j)
+      std::unordered_map<size_t, std::vector<size_t>> buckets;
+      for (size_t j = 0; j < items.size(); ++j) {
+        auto& bucket = buckets[value_hash(items[j])];
+        for (size_t i : bucket)
           if (items[i].same_value(items[j]))
-            return Failure{items[j].location(), path + " has duplicate items [" + std::to_string(i) + "] and [" + std::to_string(j) + "] (entries must be unique)", depth};
+            return Failure{items[j].location(),
+                           path + " has duplicate items [" + std::to_string(i) + "] and [" + std::to_string(j) +
+                               "] (entries must be unique)",
+                           depth};
+        bucket.push_back(j);
+      }
     }
     return std::nullopt;
   }
@@ -428,30 +465,27 @@ void check_formats(const Node& root) {
       for (size_t i = 0; i < ports->items().size(); ++i) {
         const Node& p = ports->items()[i];
         if (!p.is_scalar() || templated(p)) continue;
-        try {
-          parse_port_spec(p.value());
-        } catch (const std::invalid_argument& e) {
-          throw UserError(p.location(), base + ".ports[" + std::to_string(i) + "]: " + e.what() +
+        Parsed<std::vector<PortMapping>> parsed = parse_port_spec(p.value());
+        if (!parsed)
+          throw UserError(p.location(), base + ".ports[" + std::to_string(i) + "]: " + parsed.error +
                                             " (use [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])");
-        }
       }
     }
     if (const Node* vols = s.find("volumes"); vols && vols->is_sequence()) {
       for (size_t i = 0; i < vols->items().size(); ++i) {
         const Node& v = vols->items()[i];
         if (!v.is_scalar() || templated(v)) continue;
-        try {
-          parse_volume_spec(v.value());
-        } catch (const std::invalid_argument& e) {
-          throw UserError(v.location(), base + ".volumes[" + std::to_string(i) + "]: " + e.what() +
+        Parsed<VolumeSpec> parsed = parse_volume_spec(v.value());
+        if (!parsed)
+          throw UserError(v.location(), base + ".volumes[" + std::to_string(i) + "]: " + parsed.error +
                                             " (use SOURCE:TARGET[:ro] or a long-form mapping)");
-        }
       }
     }
     auto duration = [&](const Node* n, const std::string& path) {
       if (!n || !n->is_scalar() || templated(*n)) return;
       if (!parse_duration(n->value()))
-        throw UserError(n->location(), path + ": invalid duration \"" + n->value() + "\" (use a Go duration such as 30s, 1m30s or 2h)");
+        throw UserError(n->location(), path + ": invalid duration \"" + n->value() +
+                                           "\" (use a Go duration such as 30s, 1m30s or 2h)");
     };
     duration(s.find("stop_grace_period"), base + ".stop_grace_period");
     if (const Node* hc = s.find("healthcheck"); hc && hc->is_mapping()) {
@@ -463,7 +497,8 @@ void check_formats(const Node& root) {
       long long i;
       if (!n || !n->is_scalar() || n->plain_int(&i) || templated(*n)) continue;
       if (!parse_bytes(n->value()))
-        throw UserError(n->location(), base + "." + k + ": invalid byte size \"" + n->value() + "\" (use a number of bytes or a unit: 512m, 1g)");
+        throw UserError(n->location(), base + "." + k + ": invalid byte size \"" + n->value() +
+                                           "\" (use a number of bytes or a unit: 512m, 1g)");
     }
   }
 }

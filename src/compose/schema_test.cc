@@ -24,12 +24,14 @@ TEST(Schema, AcceptsValidFiles) {
             "");
   EXPECT_EQ(error_of(""), "");
   EXPECT_EQ(error_of("services:\n  web:\n    build: .\n    depends_on: {db: {condition: service_healthy}}\n"
-                     "    healthcheck: {test: [CMD, \"true\"], interval: 10s}\n    deploy: {resources: {limits: {cpus: '0.5'}}}\n"),
+                     "    healthcheck: {test: [CMD, \"true\"], interval: 10s}\n    deploy: {resources: {limits: {cpus: "
+                     "'0.5'}}}\n"),
             "");
 }
 
 TEST(Schema, UnknownKeyAtTheKey) {
-  EXPECT_EQ(error_of("services:\n  web:\n    imagee: x\n"), "compose.yaml:3:5: services.web: additional property \"imagee\" is not allowed");
+  EXPECT_EQ(error_of("services:\n  web:\n    imagee: x\n"),
+            "compose.yaml:3:5: services.web: additional property \"imagee\" is not allowed");
   EXPECT_EQ(error_of("servics: {}\n"), "compose.yaml:1:1: (root): additional property \"servics\" is not allowed");
   EXPECT_EQ(error_of("services:\n  web:\n    build: {contxt: .}\n"),
             "compose.yaml:3:13: services.web.build: additional property \"contxt\" is not allowed");
@@ -39,14 +41,16 @@ TEST(Schema, UnknownKeyAtTheKey) {
 
 TEST(Schema, WrongTypesAtTheValue) {
   EXPECT_EQ(error_of("services:\n  web:\n    image: 1.5\n"), "compose.yaml:3:12: services.web.image must be a string");
-  EXPECT_EQ(error_of("services:\n  web:\n    image: x\n    ports: {a: 1}\n"), "compose.yaml:4:12: services.web.ports must be a list");
+  EXPECT_EQ(error_of("services:\n  web:\n    image: x\n    ports: {a: 1}\n"),
+            "compose.yaml:4:12: services.web.ports must be a list");
   EXPECT_EQ(error_of("services:\n  web:\n    image: x\n    privileged: [1]\n"),
             "compose.yaml:4:17: services.web.privileged must be a boolean or a string");
   EXPECT_EQ(error_of("services: [a]\n"), "compose.yaml:1:11: services must be a mapping");
   EXPECT_EQ(error_of("services:\n  web:\n    image: x\n    depends_on: {db: {condition: bogus}}\n"),
             "compose.yaml:4:34: services.web.depends_on.db.condition must be one of: service_started, service_healthy, "
             "service_completed_successfully");
-  EXPECT_NE(error_of("services:\n  web:\n    image: x\n    environment: [A=1, A=1]\n").find("duplicate items"), std::string::npos);
+  EXPECT_NE(error_of("services:\n  web:\n    image: x\n    environment: [A=1, A=1]\n").find("duplicate items"),
+            std::string::npos);
 }
 
 TEST(Schema, WholeCorpusIsValid) {
@@ -69,12 +73,16 @@ namespace {
 
 TEST(Schema, MalformedValueStrings) {
   EXPECT_EQ(error_of("services:\n  web:\n    image: x\n    ports: [\"80:80:80:80x\"]\n"),
-            "compose.yaml:4:13: services.web.ports[0]: invalid port \"80x\" (use [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])");
+            "compose.yaml:4:13: services.web.ports[0]: invalid port \"80x\" (use "
+            "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])");
   EXPECT_EQ(error_of("services:\n  web:\n    image: x\n    stop_grace_period: 10 s\n"),
-            "compose.yaml:4:24: services.web.stop_grace_period: invalid duration \"10 s\" (use a Go duration such as 30s, 1m30s or 2h)");
+            "compose.yaml:4:24: services.web.stop_grace_period: invalid duration \"10 s\" (use a Go duration such as "
+            "30s, 1m30s or 2h)");
   EXPECT_EQ(error_of("services:\n  web:\n    image: x\n    shm_size: lots\n"),
-            "compose.yaml:4:15: services.web.shm_size: invalid byte size \"lots\" (use a number of bytes or a unit: 512m, 1g)");
-  EXPECT_NE(error_of("services:\n  web:\n    image: x\n    volumes: [\"vol:/a:ro:extra\"]\n").find("services.web.volumes[0]: invalid spec"),
+            "compose.yaml:4:15: services.web.shm_size: invalid byte size \"lots\" (use a number of bytes or a unit: "
+            "512m, 1g)");
+  EXPECT_NE(error_of("services:\n  web:\n    image: x\n    volumes: [\"vol:/a:ro:extra\"]\n")
+                .find("services.web.volumes[0]: invalid spec"),
             std::string::npos);
   EXPECT_EQ(error_of("services:\n  web:\n    image: x\n    ports: [\"${PORT}:80\"]\n"), "");
 }
@@ -86,9 +94,11 @@ namespace slipway::compose {
 namespace {
 
 TEST(Schema, Patterns) {
-  EXPECT_NE(error_of("services:\n  \"we b\": {image: x}\n").find("additional property \"we b\" is not allowed"), std::string::npos);
+  EXPECT_NE(error_of("services:\n  \"we b\": {image: x}\n").find("additional property \"we b\" is not allowed"),
+            std::string::npos);
   EXPECT_EQ(error_of("services:\n  web: {image: x, pull_policy: every_1d12h}\n"), "");
-  EXPECT_NE(error_of("services:\n  web: {image: x, pull_policy: sometimes}\n").find("does not match pattern"), std::string::npos);
+  EXPECT_NE(error_of("services:\n  web: {image: x, pull_policy: sometimes}\n").find("does not match pattern"),
+            std::string::npos);
   // A huge value must not exhaust the stack (no recursive regex on user data).
   EXPECT_EQ(error_of("services:\n  web: {image: x, container_name: " + std::string(200000, 'a') + "}\n"), "");
 }

@@ -1,64 +1,32 @@
-// The small value grammars of Compose files: durations, byte sizes, port and volume short
-// syntax, shell-like command strings. Each parser returns nullopt (or throws UserError with
-// the reason) instead of guessing, so normalize() can point at the offending value.
+// The small numeric grammars of Compose files: durations, byte sizes, file modes, and Go's
+// path.Clean. Each parser returns nullopt for malformed text instead of guessing or throwing,
+// so the caller can point at the offending value (normalize, schema).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace slipway::compose {
 
-// "1m30s", "1.5h", "2d", "90" (seconds are not implied: a bare number is nanoseconds, as Go's
-// str2duration reads it... compose rejects bare numbers in the schema). Units: ns us µs ms s m h d w.
+// A Go duration as compose-go reads it (time.ParseDuration plus the d and w units of
+// str2duration): "1m30s", "1.5h", "2d", "-3s", "0". Units: ns us µs μs ms s m h d w; every number
+// needs a unit except a lone "0". Computed in integers as Go does, so "0.3s" is exactly
+// 300ms. nullopt when malformed or beyond ±(2^63-1) ns.
 std::optional<int64_t> parse_duration(std::string_view text);
 // Go's time.Duration.String(): "1m30s", "1h2m0s", "500ms", "0s".
 std::string format_duration(int64_t nanoseconds);
 
-// "512m", "1g", "1.5GB", "100" (binary multipliers, as docker's units.RAMInBytes).
+// A byte size as docker's units.RAMInBytes reads it: "512m", "1g", "1.5GB", "100", "2 KiB"
+// (binary multipliers). nullopt when malformed or beyond 9.2e18.
 std::optional<int64_t> parse_bytes(std::string_view text);
 
-// One port mapping of the long form, before typing.
-struct PortMapping {
-  std::string host_ip;
-  uint32_t target = 0;
-  std::string published;  // "" when not published; "8000-8010" for a dynamic host range
-  std::string protocol;   // tcp, udp, sctp
-};
-// Short port syntax "[ip:][host[-host]:]container[-container][/proto]"; throws a reason string
-// as std::invalid_argument when malformed.
-std::vector<PortMapping> parse_port_spec(const std::string& spec);
-
-// Short volume syntax "source:target[:options]", "target", "./src:/dst:ro,z".
-struct VolumeSpec {
-  std::string type;         // bind or volume
-  std::string source;
-  std::string target;
-  bool read_only = false;
-  bool has_bind = false;
-  std::string selinux, propagation;
-  bool has_volume = false;
-  bool nocopy = false;
-};
-// Throws std::invalid_argument with the reason when malformed.
-VolumeSpec parse_volume_spec(const std::string& spec);
-
-// go-shellwords as Compose uses it: quotes and backslashes, splitting stops at an unquoted
-// ; & | < >. Throws std::invalid_argument("invalid command line string") on unbalanced quotes.
-std::vector<std::string> shell_split(const std::string& line);
+// A file mode written as octal text, as compose-go's strconv.ParseUint(text, 8, 32): "0440",
+// "440"; the digits 0-7 only, at most 037777777777. nullopt otherwise.
+std::optional<int64_t> parse_octal_mode(std::string_view text);
 
 // Go's path.Clean for slash-separated paths.
 std::string clean_path(const std::string& path);
-
-// The key order go-yaml uses for map keys (numbers inside keys compare numerically).
-bool yaml_key_less(const std::string& a, const std::string& b);
-
-// Would go-yaml print this string unquoted? Also used to decide quoting style.
-enum class ScalarStyle { Plain, SingleQuoted, DoubleQuoted, Literal };
-ScalarStyle yaml_string_style(const std::string& s, bool is_key);
-// The YAML double-quoted form of s (with the quotes).
-std::string yaml_double_quote(const std::string& s);
 
 }  // namespace slipway::compose

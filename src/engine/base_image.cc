@@ -100,7 +100,8 @@ std::string debian_suite_of(const std::string& image) {
   static const std::regex re("^debian:([a-z][a-z0-9-]*)$");
   std::smatch m;
   if (!std::regex_match(image, m, re))
-    throw UserError("'" + image + "' is not a Debian image name (use debian:<suite>, e.g. debian:bookworm or debian:trixie)");
+    throw UserError("'" + image +
+                    "' is not a Debian image name (use debian:<suite>, e.g. debian:bookworm or debian:trixie)");
   return m[1];
 }
 
@@ -124,11 +125,14 @@ std::vector<BasePackage> parse_dpkg_status(const std::string& status) {
       size_t n = std::strlen(name);
       return line.compare(0, n, name) == 0 ? line.c_str() + n : nullptr;
     };
-    if (const char* v = field("Package: ")) cur.name = v;
-    else if (const char* v = field("Version: ")) cur.version = v;
-    else if (const char* v = field("Architecture: ")) cur.architecture = v;
-    else if (const char* v = field("Status: ")) installed = std::string(v).find(" installed") != std::string::npos &&
-                                                        std::string(v).rfind("install ", 0) == 0;
+    if (const char* v = field("Package: "))
+      cur.name = v;
+    else if (const char* v = field("Version: "))
+      cur.version = v;
+    else if (const char* v = field("Architecture: "))
+      cur.architecture = v;
+    else if (const char* v = field("Status: "))
+      installed = std::string(v).find(" installed") != std::string::npos && std::string(v).rfind("install ", 0) == 0;
   }
   std::sort(out.begin(), out.end(), [](const BasePackage& a, const BasePackage& b) {
     return a.name != b.name ? a.name < b.name : a.architecture < b.architecture;
@@ -136,7 +140,7 @@ std::vector<BasePackage> parse_dpkg_status(const std::string& status) {
   return out;
 }
 
-BaseImageResult make_debian_base(const Client& client, const BaseImageOptions& o) {
+BaseImageResult make_debian_base(const Engine& client, const BaseImageOptions& o) {
   BaseImageResult r;
   r.image = o.image;
   r.suite = debian_suite_of(o.image);
@@ -146,7 +150,8 @@ BaseImageResult make_debian_base(const Client& client, const BaseImageOptions& o
     static const std::regex ts("^(\\d{4})(\\d{2})(\\d{2})T(\\d{2})(\\d{2})(\\d{2})Z$");
     std::smatch m;
     if (!std::regex_match(o.snapshot, m, ts))
-      throw UserError("--snapshot '" + o.snapshot + "' is not a snapshot.debian.org timestamp (use YYYYMMDDTHHMMSSZ, e.g. 20250101T000000Z)");
+      throw UserError("--snapshot '" + o.snapshot +
+                      "' is not a snapshot.debian.org timestamp (use YYYYMMDDTHHMMSSZ, e.g. 20250101T000000Z)");
     if (!mirror.empty()) throw UserError("--snapshot and --mirror exclude each other (a snapshot is its own mirror)");
     mirror = "http://snapshot.debian.org/archive/debian/" + o.snapshot + "/";
     std::tm tm{};

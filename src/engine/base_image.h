@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/client.h"
+#include "engine/engine.h"
 
 namespace slipway::engine {
 
@@ -25,11 +25,11 @@ struct BasePackage {
 };
 
 struct BaseImageResult {
-  std::string image;     // "debian:bookworm"
+  std::string image;  // "debian:bookworm"
   std::string image_id;
   std::string previous_image_id;  // what the tag named before, "" if nothing
   std::string suite;
-  std::string created;   // UTC, RFC 3339
+  std::string created;  // UTC, RFC 3339
   std::vector<BasePackage> packages;
   std::string packages_sha256;  // of the "name=version" list, one per line
   bool package_list_in_label = false;
@@ -41,7 +41,7 @@ struct BaseImageResult {
 // Label keys on base images.
 inline constexpr const char* kBaseSuiteLabel = "io.slipway.base.suite";
 inline constexpr const char* kBaseCreatedLabel = "io.slipway.base.created";
-inline constexpr const char* kBasePackagesLabel = "io.slipway.base.packages";          // count
+inline constexpr const char* kBasePackagesLabel = "io.slipway.base.packages";         // count
 inline constexpr const char* kBasePackageListLabel = "io.slipway.base.package-list";  // "a=1 b=2", when short
 inline constexpr const char* kBasePackagesHashLabel = "io.slipway.base.packages-sha256";
 inline constexpr const char* kBaseSnapshotLabel = "io.slipway.base.snapshot";
@@ -55,6 +55,6 @@ std::vector<BasePackage> parse_dpkg_status(const std::string& status);
 
 // Runs mmdebstrap and imports the result as options.image. EnvError when mmdebstrap is
 // missing ("run scripts/setup") or fails (with its last lines of output).
-BaseImageResult make_debian_base(const Client& client, const BaseImageOptions& options);
+BaseImageResult make_debian_base(const Engine& client, const BaseImageOptions& options);
 
 }  // namespace slipway::engine

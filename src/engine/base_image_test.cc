@@ -11,7 +11,8 @@ TEST(BaseImage, AcceptsOnlyDebianSuites) {
   EXPECT_EQ(debian_suite_of("debian:bookworm"), "bookworm");
   EXPECT_EQ(debian_suite_of("debian:trixie"), "trixie");
   EXPECT_EQ(debian_suite_of("debian:bookworm-backports"), "bookworm-backports");
-  for (const char* bad : {"debian", "ubuntu:jammy", "debian:", "debian:Bookworm", "debian:bookworm;rm", "library/debian:x"})
+  for (const char* bad :
+       {"debian", "ubuntu:jammy", "debian:", "debian:Bookworm", "debian:bookworm;rm", "library/debian:x"})
     EXPECT_THROW(debian_suite_of(bad), UserError) << bad;
 }
 

@@ -36,16 +36,20 @@ std::string clean_path(const std::string& path) {
   auto flush = [&] {
     if (cur.empty() || cur == ".") {
     } else if (cur == "..") {
-      if (!parts.empty() && parts.back() != "..") parts.pop_back();
-      else if (!rooted) parts.push_back("..");
+      if (!parts.empty() && parts.back() != "..")
+        parts.pop_back();
+      else if (!rooted)
+        parts.push_back("..");
     } else {
       parts.push_back(cur);
     }
     cur.clear();
   };
   for (char c : path) {
-    if (c == '/') flush();
-    else cur += c;
+    if (c == '/')
+      flush();
+    else
+      cur += c;
   }
   flush();
   std::string out = rooted ? "/" : "";
@@ -162,13 +166,15 @@ IgnoreMatcher::IgnoreMatcher(const std::vector<std::string>& patterns, const std
     auto pat = std::make_unique<Pattern>();
     if (p[0] == '!') {
       if (p.size() == 1)
-        throw UserError(Location{source, 0, 0}, "illegal exclusion pattern \"!\" (name what to re-include, e.g. !keep.txt)");
+        throw UserError(Location{source, 0, 0},
+                        "illegal exclusion pattern \"!\" (name what to re-include, e.g. !keep.txt)");
       pat->exception = true;
       exceptions_ = true;
       p = p.substr(1);
     }
     pat->text = p;
-    if (!valid_glob(p)) throw UserError(Location{source, 0, 0}, "invalid pattern '" + raw + "' (check its [ ] classes and \\ escapes)");
+    if (!valid_glob(p))
+      throw UserError(Location{source, 0, 0}, "invalid pattern '" + raw + "' (check its [ ] classes and \\ escapes)");
     // Translate to a regular expression the way Docker does: "*" and "?" stay within one path
     // element, "**" spans any number of them, other regex syntax is escaped.
     std::string re = "^";
@@ -407,8 +413,10 @@ BuildContext scan_context(const std::string& directory, const ContextOptions& op
     std::string head = std::string(1, kind) + " " + std::to_string(e.mode) + " " + e.path + '\0' + e.link_target + '\0';
     h.update(head);
     if (e.kind == ContextEntry::Kind::file) {
-      if (e.source.empty()) h.update(e.content);
-      else hash_file(h, e.source);
+      if (e.source.empty())
+        h.update(e.content);
+      else
+        hash_file(h, e.source);
       ctx.total_bytes += e.size;
     }
   }
@@ -442,7 +450,8 @@ struct TarState {
   }
 
   void fail(const std::string& what) {
-    throw EnvError("building the context tar: " + what + (a && archive_error_string(a) ? std::string(": ") + archive_error_string(a) : ""));
+    throw EnvError("building the context tar: " + what +
+                   (a && archive_error_string(a) ? std::string(": ") + archive_error_string(a) : ""));
   }
 
   void open() {

@@ -123,8 +123,8 @@ TEST(ParseDockerignore, DockerSemantics) {
   auto p = parse_dockerignore(
       "\xEF\xBB\xBFtest1\n/test2\n/a/file/here\n\nlastfile\n# this is a comment\n! /inverted/abs/path\n!\n! \n"
       "  spaced  \r\n  # not a comment\nx/./y/../z\n");
-  std::vector<std::string> want = {"test1", "test2",  "a/file/here", "lastfile", "!inverted/abs/path", "!", "!",
-                                   "spaced", "# not a comment", "x/z"};
+  std::vector<std::string> want = {"test1", "test2", "a/file/here", "lastfile",        "!inverted/abs/path",
+                                   "!",     "!",     "spaced",      "# not a comment", "x/z"};
   EXPECT_EQ(p, want);
 }
 
@@ -160,7 +160,8 @@ TEST_F(ContextTest, HonoursDockerignoreAndAlwaysSendsDockerfile) {
   write("sub/run.sh", "#!/bin/sh\n", 0755);
   auto c = scan_context(dir);
   EXPECT_EQ(c.dockerfile, "Dockerfile");
-  std::vector<std::string> want = {".dockerignore", "Dockerfile", "app.js", "node_modules/keep.js", "sub", "sub/run.sh"};
+  std::vector<std::string> want = {".dockerignore",        "Dockerfile", "app.js",
+                                   "node_modules/keep.js", "sub",        "sub/run.sh"};
   EXPECT_EQ(paths(c), want);
   for (const auto& e : c.entries)
     if (e.path == "sub/run.sh") {

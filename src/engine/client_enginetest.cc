@@ -23,7 +23,6 @@
 
 #include "engine/build_context.h"
 #include "engine/client.h"
-#include "engine/image_build.h"
 
 namespace slipway::engine {
 namespace {
@@ -193,7 +192,7 @@ TEST_F(EngineTest, ContainerLifecycle) {
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0]["Id"], id);
   client.stop_container(id, 1);
-  client.stop_container(id, 1);  // already stopped: fine
+  client.stop_container(id, 1);               // already stopped: fine
   EXPECT_EQ(client.wait_container(id), 137);  // busybox sleep ignores SIGTERM as PID 1
   client.remove_container(id);
   EXPECT_FALSE(client.find_container(id).has_value());
@@ -229,7 +228,8 @@ TEST_F(EngineTest, LogsAreDemultiplexed) {
 }
 
 TEST_F(EngineTest, FollowedLogsStreamUntilTheSinkStops) {
-  std::string id = container({"/bin/busybox", "sh", "-c", "i=0; while true; do echo line$i; i=$((i+1)); sleep 0.1; done"});
+  std::string id =
+      container({"/bin/busybox", "sh", "-c", "i=0; while true; do echo line$i; i=$((i+1)); sleep 0.1; done"});
   client.start_container(id);
   LogsOptions o;
   o.follow = true;
@@ -324,7 +324,8 @@ TEST_F(EngineTest, ErrorsCarryTheEnginesMessage) {
 TEST_F(EngineTest, BuildHonoursDockerignoreAndReportsBuilderErrors) {
   char tmpl[] = "/tmp/slipway-build-XXXXXX";
   std::string dir = mkdtemp(tmpl);
-  std::ofstream(dir + "/Dockerfile") << "FROM " << image_ << "\nCOPY . /ctx/\nRUN [\"/bin/busybox\", \"ls\", \"/ctx\"]\n";
+  std::ofstream(dir + "/Dockerfile") << "FROM " << image_
+                                     << "\nCOPY . /ctx/\nRUN [\"/bin/busybox\", \"ls\", \"/ctx\"]\n";
   std::ofstream(dir + "/.dockerignore") << "*.secret\n";
   std::ofstream(dir + "/kept.txt") << "k";
   std::ofstream(dir + "/key.secret") << "s";
@@ -332,7 +333,8 @@ TEST_F(EngineTest, BuildHonoursDockerignoreAndReportsBuilderErrors) {
   o.tags = {"slipway-test-built:" + run_id()};
   o.labels = {{"io.slipway.test", run_id()}};
   std::vector<std::string> lines;
-  std::string id = client.build_image(context_tar_reader(scan_context(dir)), o, [&](const std::string& l) { lines.push_back(l); });
+  std::string id =
+      client.build_image(context_tar_reader(scan_context(dir)), o, [&](const std::string& l) { lines.push_back(l); });
   EXPECT_EQ(id.rfind("sha256:", 0), 0u);
   EXPECT_EQ(client.inspect_image(o.tags[0])["Id"], id);
   std::string all;
@@ -358,9 +360,9 @@ TEST_F(EngineTest, ImportTurnsARootfsTarIntoAnImage) {
   EXPECT_EQ(id.rfind("sha256:", 0), 0u) << id;
   json img = client.inspect_image(repo + ":" + run_id());
   EXPECT_EQ(img["Config"]["Labels"]["io.slipway.test"], run_id());
-  std::string c = client.create_container(name("imp"), {{"Image", repo + ":" + run_id()},
-                                                        {"Cmd", {"/bin/busybox", "cat", "/etc/os-release"}},
-                                                        {"Labels", labels()}});
+  std::string c = client.create_container(
+      name("imp"),
+      {{"Image", repo + ":" + run_id()}, {"Cmd", {"/bin/busybox", "cat", "/etc/os-release"}}, {"Labels", labels()}});
   client.start_container(c);
   client.wait_container(c);
   EXPECT_EQ(client.logs(c).out, "ID=test\n");
@@ -369,8 +371,9 @@ TEST_F(EngineTest, ImportTurnsARootfsTarIntoAnImage) {
 TEST_F(EngineTest, EventsStreamWithFilters) {
   std::string n = name("ev");
   std::atomic<bool> seen{false};
-  auto since = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count() - 1);
+  auto since = std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
+      1);
   std::thread creator([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     container({"/bin/busybox", "true"}, false, n);
@@ -385,56 +388,6 @@ TEST_F(EngineTest, EventsStreamWithFilters) {
   });
   creator.join();
   EXPECT_TRUE(seen);
-}
-
-TEST_F(EngineTest, ServiceBuildSkipsAnUnchangedContext) {
-  char tmpl[] = "/tmp/slipway-svc-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  std::ofstream(dir + "/Dockerfile") << "FROM " << image_ << "\nCOPY a.txt /a.txt\n";
-  std::ofstream(dir + "/a.txt") << "one";
-  nlohmann::ordered_json build = {{"context", dir}, {"dockerfile", "Dockerfile"},
-                                  {"labels", {{"io.slipway.test", run_id()}}}};
-  std::string tag = "slipway-test-svc-" + run_id();
-  auto first = build_service(client, "svc", build, tag);
-  EXPECT_FALSE(first.up_to_date);
-  EXPECT_EQ(first.image, tag + ":latest");
-  auto again = build_service(client, "svc", build, tag);
-  EXPECT_TRUE(again.up_to_date);
-  EXPECT_EQ(again.image_id, first.image_id);
-  EXPECT_EQ(client.inspect_image(tag)["Config"]["Labels"][kContextHashLabel], first.context_hash);
-  std::ofstream(dir + "/a.txt", std::ios::trunc) << "two";
-  auto changed = build_service(client, "svc", build, tag);
-  EXPECT_FALSE(changed.up_to_date);
-  EXPECT_NE(changed.context_hash, first.context_hash);
-  ServiceBuildOptions forced;
-  forced.no_cache = true;
-  EXPECT_FALSE(build_service(client, "svc", build, tag, forced).up_to_date);
-  std::filesystem::remove_all(dir);
-}
-
-TEST_F(EngineTest, MissingBaseImageIsExplained) {
-  char tmpl[] = "/tmp/slipway-svc-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  std::string missing = "debian:slipway-missing-" + run_id();
-  std::ofstream(dir + "/Dockerfile") << "ARG SUITE=slipway-missing-" << run_id() << "\nFROM debian:${SUITE}\nRUN true\n";
-  nlohmann::ordered_json build = {{"context", dir}, {"labels", {{"io.slipway.test", run_id()}}}};
-  try {
-    build_service(client, "web", build, "slipway-test-never-" + run_id());
-    FAIL();
-  } catch (const EngineError& e) {
-    FAIL() << "expected the explained EnvError, got " << e.what();
-  } catch (const EnvError& e) {
-    EXPECT_NE(std::string(e.what()).find("base image " + missing), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("slipway base " + missing), std::string::npos) << e.what();
-  }
-  std::ofstream(dir + "/Dockerfile", std::ios::trunc) << "FROM " << image_ << "\nRUN [\"/bin/busybox\", \"false\"]\n";
-  try {
-    build_service(client, "web", build, "slipway-test-never-" + run_id());
-    FAIL();
-  } catch (const BuildError& e) {
-    EXPECT_NE(std::string(e.what()).find("build of service web failed"), std::string::npos) << e.what();
-  }
-  std::filesystem::remove_all(dir);
 }
 
 // Forwards 127.0.0.1:<port> to the engine's unix socket, so the tcp:// transport (including the

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-
 namespace slipway::engine {
 namespace {
 
@@ -13,7 +12,10 @@ TEST(Endpoint, ParsesTheAddressesDockerAccepts) {
   EXPECT_EQ(Endpoint::parse("tcp://10.0.0.2:2376").base_url, "http://10.0.0.2:2376");
   EXPECT_EQ(Endpoint::parse("tcp://example.org").base_url, "http://example.org:2375");
   EXPECT_EQ(Endpoint::parse("tcp://[::1]:2375/").base_url, "http://[::1]:2375");
-  EXPECT_THROW(Endpoint::parse("ssh://me@host"), UserError);
+  // ssh://: the Transport connects through a local relay to ssh (engine/ssh_dial.h).
+  EXPECT_EQ(Endpoint::parse("ssh://me@host:2222/srv/app").base_url, "http://localhost");
+  EXPECT_THROW(Endpoint::parse("ssh://"), UserError);
+  EXPECT_THROW(Endpoint::parse("https://host"), UserError);
   EXPECT_THROW(Endpoint::parse("unix://relative.sock"), UserError);
   EXPECT_THROW(Endpoint::parse("bogus"), UserError);
 }

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/client.h"
+#include "engine/engine.h"
 
 namespace slipway::engine {
 

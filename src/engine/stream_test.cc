@@ -24,7 +24,8 @@ TEST(Demultiplexer, SplitsFramesAcrossArbitraryChunks) {
       (k == StreamKind::out ? out : err) += s;
       return true;
     });
-    for (size_t i = 0; i < wire.size(); i += step) ASSERT_TRUE(d.feed(wire.data() + i, std::min(step, wire.size() - i)));
+    for (size_t i = 0; i < wire.size(); i += step)
+      ASSERT_TRUE(d.feed(wire.data() + i, std::min(step, wire.size() - i)));
     EXPECT_EQ(out, "hello world\n") << step;
     EXPECT_EQ(err, "oops\n") << step;
   }

@@ -8,10 +8,13 @@
 #include <cctype>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <sstream>
 
+#include "engine/ssh_dial.h"
 #include "util/error.h"
+#include "util/ssh_target.h"
 
 namespace slipway::engine {
 namespace {
@@ -107,14 +110,22 @@ std::string socket_reason(const std::string& path, const char* curl_message) {
   return curl_message;
 }
 
+// ssh (or the remote docker) ended before an HTTP answer: what it said on stderr is the reason
+// (connection refused, host key, permission denied, docker not found).
+EnvError ssh_unreachable(const Endpoint& e, const std::string& ssh_said, const std::string& curl_message) {
+  return EnvError("cannot reach the container engine at " + e.address + " through ssh: " +
+                  (ssh_said.empty() ? curl_message : ssh_said) +
+                  " (check the address, that your key is accepted: ssh -o BatchMode=yes HOST true, and that the "
+                  "server has the docker CLI)");
+}
+
 }  // namespace
 
 Endpoint Endpoint::parse(const std::string& address) {
   Endpoint e;
   e.address = address;
   auto bad = [&](const std::string& why) {
-    return UserError("engine address '" + address + "': " + why +
-                     " (use unix:///path/to/socket or tcp://host:port)");
+    return UserError("engine address '" + address + "': " + why + " (use unix:///path/to/socket or tcp://host:port)");
   };
   if (address.rfind("unix://", 0) == 0) {
     e.socket_path = address.substr(7);
@@ -130,15 +141,17 @@ Endpoint Endpoint::parse(const std::string& address) {
     if (rest.empty()) throw bad("no host given");
     if (rest.find('/') != std::string::npos) throw bad("a path after host:port is not supported");
     // Docker's default TCP port when none is given.
-    bool has_port = rest.back() != ']' && rest.find(':') != std::string::npos &&
-                    rest.find(':') == rest.rfind(':');
+    bool has_port = rest.back() != ']' && rest.find(':') != std::string::npos && rest.find(':') == rest.rfind(':');
     if (rest[0] == '[') has_port = rest.find("]:") != std::string::npos;
     if (!has_port) rest += ":2375";
     e.base_url = "http://" + rest;
   } else if (address.rfind("https://", 0) == 0) {
     throw bad("TLS (https://) is not supported yet");
-  } else if (address.rfind("ssh://", 0) == 0) {
-    throw bad("ssh:// is not supported yet; forward the socket, e.g. ssh -L /tmp/d.sock:/var/run/docker.sock");
+  } else if (SshTarget::is_ssh(address)) {
+    // The Transport connects through ssh_relay() (engine/ssh_dial.h). A path in the address
+    // names the stack's directory on the server (cli), nothing of the engine's.
+    SshTarget::parse(address);
+    e.base_url = "http://localhost";
   } else {
     throw bad("unknown scheme");
   }
@@ -148,6 +161,8 @@ Endpoint Endpoint::parse(const std::string& address) {
 Transport::Transport(Endpoint endpoint, long connect_timeout_seconds)
     : endpoint_(std::move(endpoint)), connect_timeout_(connect_timeout_seconds) {
   global_init();
+  // Requests and upgrades connect to the local relay as to any engine socket.
+  if (SshTarget::is_ssh(endpoint_.address)) endpoint_.socket_path = ssh_relay(endpoint_.address).socket_path();
 }
 
 Transport::~Transport() = default;
@@ -166,6 +181,8 @@ Response Transport::send(const Request& request, const ChunkSink& sink) const {
   std::string url = endpoint_.base_url + request.target;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   if (!endpoint_.socket_path.empty()) curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, endpoint_.socket_path.c_str());
+  const SshConnections* ssh = SshTarget::is_ssh(endpoint_.address) ? &ssh_relay(endpoint_.address) : nullptr;
+  if (ssh) ssh->share_with(curl);  // one ssh login serves many requests (keep-alive)
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, connect_timeout_);
@@ -211,8 +228,11 @@ Response Transport::send(const Request& request, const ChunkSink& sink) const {
 
   if (t.error) std::rethrow_exception(t.error);
   if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && t.stopped_by_sink)) return response;
-  if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || (rc == CURLE_OPERATION_TIMEDOUT && status == 0)) {
-    std::string reason = endpoint_.socket_path.empty() ? message : socket_reason(endpoint_.socket_path, message.c_str());
+  if (ssh && status == 0) throw ssh_unreachable(endpoint_, ssh->last_error(), message);
+  if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+      (rc == CURLE_OPERATION_TIMEDOUT && status == 0)) {
+    std::string reason =
+        endpoint_.socket_path.empty() ? message : socket_reason(endpoint_.socket_path, message.c_str());
     throw EnvError("cannot reach the container engine at " + endpoint_.address + ": " + reason +
                    " (is dockerd running? set DOCKER_HOST or -H)");
   }
@@ -312,7 +332,8 @@ Response Transport::upgrade(const Request& request, const std::string& input, co
   while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
     ssize_t r = ::recv(s.fd, chunk, sizeof chunk, 0);
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) throw EnvError("the container engine at " + endpoint_.address + " closed the connection of " + request.target);
+    if (r <= 0)
+      throw EnvError("the container engine at " + endpoint_.address + " closed the connection of " + request.target);
     buf.append(chunk, static_cast<size_t>(r));
   }
   Response response;

@@ -56,9 +56,9 @@ class Transport {
 
   // Sends the request and returns the response. With `sink`, a successful (< 300) body is
   // handed to it in chunks instead of being collected; an error status's body is always
-  // collected in Response::body, so callers can report the engine's message. Any HTTP status is returned, not thrown; a failure to
-  // connect or a broken transfer throws EnvError naming the endpoint. Safe to call from
-  // several threads at once (each call uses its own connection handle).
+  // collected in Response::body, so callers can report the engine's message. Any HTTP status is returned, not thrown; a
+  // failure to connect or a broken transfer throws EnvError naming the endpoint. Safe to call from several threads at
+  // once (each call uses its own connection handle).
   Response send(const Request& request, const ChunkSink& sink = nullptr) const;
 
   // For endpoints that take over the connection (exec start and attach with stdin): sends

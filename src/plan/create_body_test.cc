@@ -34,9 +34,6 @@ TEST(CreateBody, EveryListedOption) {
   ojson model = load(kData + "full.json");
   EXPECT_THROW(spec_for(model, "web"), UserError);
   EXPECT_THROW(spec_for(model, "web", "1.44"), UserError);  // volume subpath
-  // read_only and a secret with a mode exclude each other (see ReadOnlyContainersBindSecrets).
-  EXPECT_THROW(spec_for(model, "web", "1.45"), UserError);
-  model["services"]["web"].erase("read_only");
   ContainerSpec s = spec_for(model, "web", "1.45");
   const json& b = s.body;
   const json& h = b["HostConfig"];
@@ -71,7 +68,8 @@ TEST(CreateBody, EveryListedOption) {
   EXPECT_EQ(h["CapAdd"], json({"NET_ADMIN"}));
   EXPECT_EQ(h["CapDrop"], json({"ALL"}));
   EXPECT_TRUE(h["Init"]);
-  EXPECT_EQ(h["Ulimits"], json::parse(R"([{"Name":"nofile","Soft":1024,"Hard":2048},{"Name":"nproc","Soft":65535,"Hard":65535}])"));
+  EXPECT_EQ(h["Ulimits"],
+            json::parse(R"([{"Name":"nofile","Soft":1024,"Hard":2048},{"Name":"nproc","Soft":65535,"Hard":65535}])"));
   EXPECT_EQ(h["Sysctls"]["net.core.somaxconn"], "1024");
   EXPECT_EQ(h["ExtraHosts"], json({"other:1.2.3.4", "somehost:162.242.195.82"}));
   EXPECT_EQ(h["LogConfig"], json::parse(R"({"Type":"json-file","Config":{"max-size":"10m"}})"));
@@ -84,7 +82,8 @@ TEST(CreateBody, EveryListedOption) {
   EXPECT_EQ(h["Binds"], json({"/srv/full/src:/src:ro"}));
   ASSERT_EQ(h["Mounts"].size(), 3u);
   EXPECT_EQ(h["Mounts"][0], json::parse(R"({"Type":"volume","Target":"/data","Source":"full_data"})"));
-  EXPECT_EQ(h["Mounts"][1], json::parse(R"({"Type":"tmpfs","Target":"/tmp","TmpfsOptions":{"SizeBytes":1000000,"Mode":1023}})"));
+  EXPECT_EQ(h["Mounts"][1],
+            json::parse(R"({"Type":"tmpfs","Target":"/tmp","TmpfsOptions":{"SizeBytes":1000000,"Mode":1023}})"));
   EXPECT_EQ(h["Mounts"][2]["VolumeOptions"], json::parse(R"({"NoCopy":true,"Subpath":"x"})"));
   // Networks: one at create (the engine takes one before API 1.44), the rest joined after.
   EXPECT_EQ(h["NetworkMode"], "full_back");
@@ -146,20 +145,23 @@ TEST(CreateBody, UnsupportedOptionsAreErrorsNamingThem) {
   EXPECT_EQ(message(R"({"restart":"on-failure:3","x-custom":1,"develop":{}})"), "no error");
 }
 
-TEST(CreateBody, ReadOnlyContainersBindSecrets) {
+// Every file is bind-mounted from slipway's tmpfs (apply/secret_files.h), so a read-only
+// root filesystem takes secrets with an owner and mode like any other container.
+TEST(CreateBody, ReadOnlyContainersTakeSecretsWithAMode) {
   ojson model = ojson::parse(R"({"name":"p","services":{"s":{"image":"x","read_only":true,
-    "secrets":[{"source":"a","target":"/run/secrets/a"}]}},
+    "secrets":[{"source":"a","target":"/run/secrets/a","mode":"0400","uid":"5"}]}},
     "secrets":{"a":{"name":"p_a","file":"/srv/a.txt"}}})");
   ContainerSpec s = spec_for(model, "s");
   EXPECT_TRUE(s.body["HostConfig"]["ReadonlyRootfs"]);
-  EXPECT_TRUE(s.files.empty());
-  EXPECT_EQ(s.body["HostConfig"]["Binds"], json({"/srv/a.txt:/run/secrets/a:ro"}));
-  model["services"]["s"]["secrets"][0]["mode"] = "0400";
-  EXPECT_THROW(spec_for(model, "s"), UserError);
+  ASSERT_EQ(s.files.size(), 1u);
+  EXPECT_EQ(s.files[0].mode, 0400);
+  EXPECT_EQ(s.files[0].uid, 5);
+  EXPECT_FALSE(s.body["HostConfig"].contains("Binds"));
 }
 
 TEST(CreateBody, SecretDefaultsAndExternalSecrets) {
-  ojson model = ojson::parse(R"({"name":"p","services":{"s":{"image":"x","secrets":[{"source":"a","target":"custom/path"}],
+  ojson model =
+      ojson::parse(R"({"name":"p","services":{"s":{"image":"x","secrets":[{"source":"a","target":"custom/path"}],
     "configs":[{"source":"c"}]}},
     "secrets":{"a":{"name":"p_a","environment":"TOKEN"}},"configs":{"c":{"name":"p_c","content":"hello"}}})");
   ContainerSpec s = spec_for(model, "s");

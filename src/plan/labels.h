@@ -24,6 +24,9 @@ inline constexpr const char* kGeneration = "io.slipway.generation";
 inline constexpr const char* kRole = "io.slipway.role";
 // Keyed fingerprints of the secret/config files copied in (plan/file_digests.h).
 inline constexpr const char* kFileDigests = "io.slipway.secrets-digest";
+// The host directory (on slipway's tmpfs) whose files are bind-mounted as the container's
+// secrets and configs (apply/secret_files.h).
+inline constexpr const char* kFilesDir = "io.slipway.files-dir";
 // The Compose version we claim: the loader's behaviour matches compose-go v2 (Compose 2.x).
 inline constexpr const char* kComposeVersion = "2.29.0";
 }  // namespace label

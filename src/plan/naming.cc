@@ -6,6 +6,7 @@
 #include <set>
 
 #include "util/error.h"
+#include "util/parse.h"
 
 namespace slipway::plan {
 
@@ -16,11 +17,24 @@ std::string str_or(const ojson& j, const char* key, const std::string& fallback)
 }
 }  // namespace
 
-std::string container_name(const std::string& project, const std::string& service, const ojson& spec,
-                           int number) {
+std::string container_name(const std::string& project, const std::string& service, const ojson& spec, int number) {
   std::string fixed = str_or(spec, "container_name", "");
   if (!fixed.empty()) return fixed;
   return project + "-" + service + "-" + std::to_string(number);
+}
+
+std::string staging_name(const std::string& name) { return name + "_slipway-new"; }
+std::string aside_name(const std::string& name) { return name + "_slipway-old"; }
+
+NameRole name_role(const std::string& observed, const std::string& id, const std::string& name) {
+  if (observed == name) return NameRole::canonical;
+  if (observed == staging_name(name)) return NameRole::staging;
+  if (observed == aside_name(name)) return NameRole::aside;
+  bool legacy = observed.size() == name.size() + 13 && observed[12] == '_' &&
+                observed.compare(13, std::string::npos, name) == 0 &&
+                observed.find_first_not_of("0123456789abcdef") >= 12;
+  if (legacy) return id.rfind(observed.substr(0, 12), 0) == 0 ? NameRole::aside : NameRole::staging;
+  return NameRole::other;
 }
 
 std::string service_image(const std::string& project, const std::string& service, const ojson& spec) {
@@ -33,15 +47,12 @@ int replicas(const std::string& service, const ojson& spec) {
   int n = 1;
   auto number = [&](const ojson& v) -> int {
     if (v.is_number_integer()) return v.get<int>();
-    if (v.is_string()) {
-      try {
-        return std::stoi(v.get<std::string>());
-      } catch (...) {
-      }
-    }
+    if (v.is_string())
+      if (auto n = parse_int(v.get<std::string>(), -(1 << 20), 1 << 20)) return static_cast<int>(*n);
     throw UserError("services." + service + ": scale/replicas must be a number (fix the value)");
   };
-  if (spec.contains("scale") && !spec["scale"].is_null()) n = number(spec["scale"]);
+  if (spec.contains("scale") && !spec["scale"].is_null())
+    n = number(spec["scale"]);
   else if (spec.contains("deploy") && spec["deploy"].is_object() && spec["deploy"].contains("replicas") &&
            !spec["deploy"]["replicas"].is_null())
     n = number(spec["deploy"]["replicas"]);
@@ -96,7 +107,7 @@ std::vector<std::string> dependency_order(const ojson& services) {
   std::map<std::string, int> state;  // 0 new, 1 visiting, 2 done
   std::vector<std::string> order;
   std::function<void(const std::string&, const std::string&)> visit = [&](const std::string& name,
-                                                                           const std::string& from) {
+                                                                          const std::string& from) {
     if (!services.contains(name))
       throw UserError("services." + from + " depends on undefined service \"" + name +
                       "\" (define it or remove the dependency)");
@@ -128,8 +139,7 @@ std::vector<std::string> with_dependencies(const ojson& services, const std::vec
   while (!todo.empty()) {
     std::string name = todo.back();
     todo.pop_back();
-    if (!services.contains(name))
-      throw UserError("no such service: " + name + " (see `slipway config --services`)");
+    if (!services.contains(name)) throw UserError("no such service: " + name + " (see `slipway config --services`)");
     if (!seen.insert(name).second) continue;
     for (const auto& dep : service_dependencies(services[name]))
       if (services.contains(dep)) todo.push_back(dep);

@@ -15,7 +15,8 @@ TEST(Naming, ContainerNamesFollowCompose) {
 }
 
 TEST(Naming, NetworkAndVolumeNames) {
-  ojson model = ojson::parse(R"({"name":"p","networks":{"a":{"name":"custom"},"b":{}},"volumes":{"d":{"name":"p_d"}}})");
+  ojson model =
+      ojson::parse(R"({"name":"p","networks":{"a":{"name":"custom"},"b":{}},"volumes":{"d":{"name":"p_d"}}})");
   EXPECT_EQ(network_name(model, "a"), "custom");
   EXPECT_EQ(network_name(model, "b"), "p_b");
   EXPECT_EQ(network_name(model, "default"), "p_default");

@@ -12,13 +12,13 @@ namespace slipway::plan {
 
 struct ObservedContainer {
   std::string id;
-  std::string name;            // without the leading '/'
-  std::string service;         // com.docker.compose.service
-  int number = 0;              // com.docker.compose.container-number
-  std::string config_hash;     // com.docker.compose.config-hash
-  std::string image_id;        // the image the container was created from
-  std::string state;           // created, running, paused, restarting, exited, dead, removing
-  std::string health;          // "", starting, healthy, unhealthy
+  std::string name;         // without the leading '/'
+  std::string service;      // com.docker.compose.service
+  int number = 0;           // com.docker.compose.container-number
+  std::string config_hash;  // com.docker.compose.config-hash
+  std::string image_id;     // the image the container was created from
+  std::string state;        // created, running, paused, restarting, exited, dead, removing
+  std::string health;       // "", starting, healthy, unhealthy
   int exit_code = 0;
   bool oneoff = false;
   Labels labels;
@@ -26,8 +26,17 @@ struct ObservedContainer {
   // path: from the io.slipway.secrets-digest label, or, for a container created without it,
   // read from inside when the observer was asked to look (never the contents themselves).
   std::map<std::string, std::string> file_digests;
+  // The host directory holding the container's secret/config files (io.slipway.files-dir;
+  // apply/secret_files.h), empty for containers without any or made by an older slipway.
+  std::string files_dir;
 
   bool running() const { return state == "running" || state == "restarting" || state == "paused"; }
+  // The stack's edge proxy (io.slipway.role=edge): labelled with the project but no service of
+  // the model, and never an orphan: the edge layer starts and removes it (src/edge, src/deploy).
+  bool edge() const {
+    auto it = labels.find(label::kRole);
+    return it != labels.end() && it->second == "edge";
+  }
 };
 
 struct ObservedNetwork {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compose/loader.h"
+#include "plan/build_request.h"
 #include "plan/create_body.h"
 #include "plan/observed.h"
 
@@ -22,8 +23,9 @@ enum class ActionType {
   remove_container,    // stop (stop_timeout), then remove `id`; orphans, scale-down, down
   create_network,      // POST /networks/create `body`
   create_volume,       // POST /volumes/create `body`
-  create_container,    // create `container`, join networks, copy files, start
-  recreate_container,  // stop + remove `id`, then as create_container
+  create_container,    // stage `container` (files, networks), start it, rename it to `name` (apply/replace.h)
+  recreate_container,  // stage the new one, stop and set aside `id`, start, rename, remove `id`
+  rename_container,    // rename `id` from `from_name` to `name`: finish or undo an interrupted replacement
   start_container,     // start the existing `id`
   wait_container,      // wait until `name` meets `condition` (depends_on)
   remove_network,
@@ -32,22 +34,27 @@ enum class ActionType {
 
 struct Action {
   ActionType type;
-  std::string name;        // the object's engine name (container, network, volume, image)
-  std::string service;     // for container and image actions
-  int number = 0;          // container number
-  std::string reason;      // why, shown in parentheses ("config changed", "orphan")
-  std::string id;          // the existing container's ID (recreate, start, remove)
-  nlohmann::json body;     // create_network / create_volume request
-  std::optional<ContainerSpec> container;  // create / recreate
-  std::string image;       // image reference the container runs or the build produces
-  std::string image_id;    // its ID when known; empty when a build/pull in this plan makes it
-  bool image_built = false;  // with an empty image_id: a build (not a pull) makes it
-  nlohmann::ordered_json service_spec;   // for the config hash once a build gives the image ID
-  nlohmann::ordered_json build;          // build_image: the service's build section
-  std::string condition;   // wait: service_healthy / service_completed_successfully / service_started
-  bool required = true;    // wait: a failed optional dependency only warns
+  std::string name;                           // the object's engine name (container, network, volume, image)
+  std::string service;                        // for container and image actions
+  int number = 0;                             // container number
+  std::string reason;                         // why, shown in parentheses ("config changed", "orphan")
+  std::string id;                             // the existing container's ID (recreate, start, remove)
+  nlohmann::json body;                        // create_network / create_volume request
+  std::optional<ContainerSpec> container;     // create / recreate
+  std::string image;                          // image reference the container runs or the build produces
+  std::string image_id;                       // its ID when known; empty when a build/pull in this plan makes it
+  bool image_built = false;                   // with an empty image_id: a build (not a pull) makes it
+  nlohmann::ordered_json service_spec;        // for the config hash once a build gives the image ID
+  std::optional<BuildRequest> build_request;  // build_image: what to build
+  std::string condition;        // wait: service_healthy / service_completed_successfully / service_started
+  bool required = true;         // wait: a failed optional dependency only warns
   bool remove_volumes = false;  // remove_container: also its anonymous volumes
-  int stop_timeout = 10;   // seconds
+  int stop_timeout = 10;        // seconds
+  std::string from_name;        // rename: the container's current name
+  // start: the secret/config files to put back (into files_dir) before it starts, e.g. after
+  // a reboot emptied the tmpfs. remove/recreate/start: the existing container's files_dir.
+  std::vector<FileInjection> files;
+  std::string files_dir;
 
   // One line for --dry-run and progress, e.g. "recreate container web-app-1 (config changed)".
   std::string describe() const;
@@ -66,10 +73,10 @@ struct UpOptions {
   bool remove_orphans = false;
   bool force_recreate = false;
   bool no_recreate = false;
-  bool build = false;                 // rebuild images that have a build section
-  std::string role = "service";       // io.slipway.role
-  std::string generation;             // io.slipway.generation; empty: the running one, else 1
-  std::string api_version = "1.41";   // what the engine speaks (for version-gated options)
+  bool build = false;                // rebuild images that have a build section
+  std::string role = "service";      // io.slipway.role
+  std::string generation;            // io.slipway.generation; empty: the running one, else 1
+  std::string api_version = "1.41";  // what the engine speaks (for version-gated options)
   // Keyed fingerprint (apply::file_digests) of each secret/config's current content, by
   // "secret:NAME" / "config:NAME". Recorded in the io.slipway.secrets-digest label of the
   // containers created; when a container's observed fingerprints differ, it is recreated

@@ -4,6 +4,7 @@
 
 #include "plan/config_hash.h"
 #include "plan/file_digests.h"
+#include "plan/naming.h"
 
 namespace slipway::plan {
 namespace {
@@ -181,6 +182,27 @@ TEST(PlanUp, OrphansWarnOrGo) {
   EXPECT_EQ(lines(plan_up(project(), o, remove)), (std::vector<std::string>{"remove container shop-old-1 (orphan)"}));
 }
 
+TEST(PlanUp, TheEdgeIsNoOrphan) {
+  Observed o = after(plan_up(project(), images(), {}), images());
+  ObservedContainer edge;
+  edge.id = "id-edge";
+  edge.name = "shop-slipway-edge-1";
+  edge.service = "slipway-edge";
+  edge.number = 1;
+  edge.state = "running";
+  edge.labels[label::kRole] = "edge";
+  o.containers.push_back(edge);
+  UpOptions remove;
+  remove.remove_orphans = true;
+  Plan p = plan_up(project(), o, remove);
+  EXPECT_TRUE(p.empty()) << p.render();
+  EXPECT_TRUE(p.warnings.empty());
+  // down leaves it to the command (which removes it first) and still removes the networks.
+  Plan down = plan_down(project(), o, {false, false});
+  for (const auto& a : down.actions) EXPECT_NE(a.name, "shop-slipway-edge-1");
+  EXPECT_TRUE(down.warnings.empty());
+}
+
 TEST(PlanUp, SelectedServicesBringTheirDependencies) {
   UpOptions only;
   only.services = {"migrate"};
@@ -251,11 +273,11 @@ TEST(FileDigests, RoundTrip) {
 TEST(PlanDown, ReverseOrderThenNetworksAndVolumes) {
   Observed o = after(plan_up(project(), images(), {}), images());
   EXPECT_EQ(lines(plan_down(project(), o, {})), (std::vector<std::string>{
-                                                     "remove container shop-web-1",
-                                                     "remove container shop-migrate-1",
-                                                     "remove container shop-db-1",
-                                                     "remove network shop_default",
-                                                 }));
+                                                    "remove container shop-web-1",
+                                                    "remove container shop-migrate-1",
+                                                    "remove container shop-db-1",
+                                                    "remove network shop_default",
+                                                }));
   DownOptions v;
   v.volumes = true;
   Plan plan = plan_down(project(), o, v);
@@ -281,6 +303,78 @@ TEST(PlanBodies, NetworkAndVolumeRequests) {
   auto vol = volume_body(p, "data");
   EXPECT_EQ(vol["Name"], "shop_data");
   EXPECT_EQ(vol["Labels"][label::kVolume], "data");
+}
+
+// What an interrupted replacement leaves (plan/recovery.h), as the next plan sees it.
+TEST(PlanRecovery, NamesTellEveryIntermediateState) {
+  EXPECT_EQ(name_role("p-web-1", "abc", "p-web-1"), NameRole::canonical);
+  EXPECT_EQ(name_role(staging_name("p-web-1"), "abc", "p-web-1"), NameRole::staging);
+  EXPECT_EQ(name_role(aside_name("p-web-1"), "abc", "p-web-1"), NameRole::aside);
+  // <id12>_<name>: set aside by an older slipway (its own ID), or Compose's new container.
+  EXPECT_EQ(name_role("0123456789ab_p-web-1", "0123456789abcdef", "p-web-1"), NameRole::aside);
+  EXPECT_EQ(name_role("0123456789ab_p-web-1", "fedcba9876543210", "p-web-1"), NameRole::staging);
+  EXPECT_EQ(name_role("p-web-1-old", "abc", "p-web-1"), NameRole::other);
+}
+
+TEST(PlanRecovery, EachLeftoverIsFinishedOrUndone) {
+  compose::Project p = project();
+  Observed base = after(plan_up(p, images(), {}), images());
+  auto web = [&](Observed& o) -> ObservedContainer& {
+    for (auto& c : o.containers)
+      if (c.service == "web") return c;
+    throw std::logic_error("no web");
+  };
+  // Killed after the new container was staged (never started): it goes, nothing else changes.
+  {
+    Observed o = base;
+    ObservedContainer staged = web(o);
+    staged.id = "id-new";
+    staged.name = staging_name("shop-web-1");
+    staged.state = "created";
+    o.containers.push_back(staged);
+    EXPECT_EQ(
+        lines(plan_up(p, o, {})),
+        (std::vector<std::string>{"remove container shop-web-1_slipway-new (unfinished, left by an interrupted run)"}));
+  }
+  // Killed after the old one was set aside: the rename error cannot happen; it comes back.
+  {
+    Observed o = base;
+    web(o).name = aside_name("shop-web-1");
+    web(o).state = "exited";
+    auto l = lines(plan_up(p, o, {}));
+    ASSERT_GE(l.size(), 2u);
+    EXPECT_EQ(l[l.size() - 2],
+              "rename container shop-web-1_slipway-old to shop-web-1 (restoring what an interrupted replacement set "
+              "aside)");
+    EXPECT_EQ(l.back(), "start container shop-web-1 (stopped)");
+  }
+  // Killed after the new one started: it is complete; it takes the name, the old one goes.
+  {
+    Observed o = base;
+    ObservedContainer fresh = web(o);
+    web(o).name = aside_name("shop-web-1");
+    web(o).state = "exited";
+    fresh.id = "id-new";
+    fresh.name = staging_name("shop-web-1");
+    o.containers.push_back(fresh);
+    EXPECT_EQ(lines(plan_up(p, o, {})),
+              (std::vector<std::string>{
+                  "rename container shop-web-1_slipway-new to shop-web-1 (finishing a replacement an interrupted run "
+                  "left started)",
+                  "remove container shop-web-1_slipway-old (replaced, left aside by an interrupted run)"}));
+  }
+  // Killed before the old one was removed: the healthy new one stays.
+  {
+    Observed o = base;
+    ObservedContainer old = web(o);
+    old.id = "id-old";
+    old.name = aside_name("shop-web-1");
+    old.state = "exited";
+    o.containers.push_back(old);
+    EXPECT_EQ(lines(plan_up(p, o, {})),
+              (std::vector<std::string>{"remove container shop-web-1_slipway-old (replaced, left aside by an "
+                                        "interrupted run)"}));
+  }
 }
 
 }  // namespace

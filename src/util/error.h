@@ -25,8 +25,7 @@ struct Location {
 // Base of every slipway error; what() is the complete one-line message.
 class Error : public std::runtime_error {
  public:
-  Error(int exit_code, const std::string& message)
-      : std::runtime_error(message), exit_code_(exit_code) {}
+  Error(int exit_code, const std::string& message) : std::runtime_error(message), exit_code_(exit_code) {}
   int exit_code() const { return exit_code_; }
 
  private:
@@ -38,8 +37,7 @@ class UserError : public Error {
  public:
   explicit UserError(const std::string& message) : Error(2, message) {}
   UserError(const Location& where, const std::string& message)
-      : Error(2, where.known() ? where.str() + ": " + message : message), location_(where),
-        bare_(message) {}
+      : Error(2, where.known() ? where.str() + ": " + message : message), location_(where), bare_(message) {}
   const Location& location() const { return location_; }
   // The message without the location prefix.
   const std::string& bare() const { return bare_; }

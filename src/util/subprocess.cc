@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <set>
 
 #include "util/error.h"
@@ -76,6 +77,26 @@ std::vector<std::string> build_environment(const std::map<std::string, std::stri
   }
   for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
   return env;
+}
+
+// should_stop's escalation: stop_signal once, SIGKILL after the grace period.
+struct StopState {
+  bool signalled = false;
+  bool killed = false;
+  std::chrono::steady_clock::time_point since;
+};
+
+void stop_when_asked(pid_t pid, const SubprocessOptions& options, StopState& stop) {
+  if (stop.killed) return;
+  if (!stop.signalled) {
+    if (!options.should_stop()) return;
+    ::kill(pid, options.stop_signal);
+    stop.signalled = true;
+    stop.since = std::chrono::steady_clock::now();
+  } else if (std::chrono::steady_clock::now() - stop.since > std::chrono::seconds(options.stop_grace_seconds)) {
+    ::kill(pid, SIGKILL);
+    stop.killed = true;
+  }
 }
 
 }  // namespace
@@ -155,26 +176,38 @@ SubprocessResult run_process(const std::vector<std::string>& argv, const Subproc
   }
 
   char buf[65536];
+  StopState stop;
   // A callback that throws must not leave the child running or unreaped.
   struct Reaper {
     pid_t pid;
+    int signal;
     bool armed = true;
     ~Reaper() {
       if (!armed) return;
-      ::kill(pid, SIGTERM);
+      ::kill(pid, signal);
       int st;
       while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
       }
     }
-  } reaper{pid};
+  } reaper{pid, options.stop_signal};
   while (in_w.fd >= 0 || out_r.fd >= 0 || err_r.fd >= 0) {
     pollfd fds[3];
     int n = 0;
     int idx_in = -1, idx_out = -1, idx_err = -1;
-    if (in_w.fd >= 0) { idx_in = n; fds[n++] = {in_w.fd, POLLOUT, 0}; }
-    if (out_r.fd >= 0) { idx_out = n; fds[n++] = {out_r.fd, POLLIN, 0}; }
-    if (err_r.fd >= 0) { idx_err = n; fds[n++] = {err_r.fd, POLLIN, 0}; }
-    int ready = ::poll(fds, n, -1);
+    if (in_w.fd >= 0) {
+      idx_in = n;
+      fds[n++] = {in_w.fd, POLLOUT, 0};
+    }
+    if (out_r.fd >= 0) {
+      idx_out = n;
+      fds[n++] = {out_r.fd, POLLIN, 0};
+    }
+    if (err_r.fd >= 0) {
+      idx_err = n;
+      fds[n++] = {err_r.fd, POLLIN, 0};
+    }
+    int ready = ::poll(fds, n, options.should_stop ? 100 : -1);
+    if (options.should_stop) stop_when_asked(pid, options, stop);
     if (ready < 0) {
       if (errno == EINTR) continue;
       break;
@@ -221,8 +254,10 @@ SubprocessResult run_process(const std::vector<std::string>& argv, const Subproc
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) throw EnvError("waiting for " + argv[0] + ": " + std::strerror(errno));
   }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  if (WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    result.exit_code = 128 + WTERMSIG(status);
   return result;
 }
 

@@ -11,18 +11,27 @@
 namespace slipway {
 
 struct SubprocessOptions {
-  std::optional<std::string> stdin_data;                 // fed to the child's stdin, then closed
-  std::map<std::string, std::string> extra_env;          // added to (or replacing in) the environment
-  std::string working_directory;                         // empty: inherit
-  bool capture_stdout = true;                            // false: inherit the terminal
+  std::optional<std::string> stdin_data;         // fed to the child's stdin, then closed
+  std::map<std::string, std::string> extra_env;  // added to (or replacing in) the environment
+  std::string working_directory;                 // empty: inherit
+  bool capture_stdout = true;                    // false: inherit the terminal
   bool capture_stderr = true;
   // Called with each chunk of stdout as it arrives (still captured when capture_stdout).
   std::function<void(const std::string&)> on_stdout;
   std::function<void(const std::string&)> on_stderr;
+  // Sent to the child when the caller gives up on it (a callback threw). restic needs SIGINT
+  // to remove its repository lock; most programs take SIGTERM.
+  int stop_signal = 15;  // SIGTERM
+  // Asked about every 100 ms while the child runs (needs captured stdout or stderr). Once it
+  // answers true the child gets stop_signal (once), and SIGKILL when it has not ended
+  // stop_grace_seconds later; run_process then returns its exit status as usual. The agent
+  // uses it to abort a job cleanly on SIGTERM.
+  std::function<bool()> should_stop;
+  int stop_grace_seconds = 60;
 };
 
 struct SubprocessResult {
-  int exit_code = -1;    // exit status, or 128+signal when killed by a signal
+  int exit_code = -1;  // exit status, or 128+signal when killed by a signal
   std::string out;
   std::string err;
 };

@@ -1,5 +1,7 @@
 #include "util/subprocess.h"
 
+#include <chrono>
+
 #include <gtest/gtest.h>
 
 #include "util/error.h"
@@ -98,6 +100,30 @@ TEST(Subprocess, ThrowingCallbackStopsTheChild) {
   SubprocessOptions o;
   o.on_stdout = [](const std::string&) { throw std::runtime_error("stop"); };
   EXPECT_THROW(run_process({"sh", "-c", "echo x; sleep 30"}, o), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace slipway
+
+namespace slipway {
+namespace {
+
+TEST(Subprocess, ShouldStopSendsTheStopSignal) {
+  SubprocessOptions o;
+  auto start = std::chrono::steady_clock::now();
+  o.should_stop = [&] { return std::chrono::steady_clock::now() - start > std::chrono::milliseconds(200); };
+  auto r = run_process({"sleep", "30"}, o);
+  EXPECT_EQ(r.exit_code, 128 + 15);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(Subprocess, ShouldStopEscalatesToSigkill) {
+  SubprocessOptions o;
+  o.should_stop = [] { return true; };
+  o.stop_grace_seconds = 0;
+  // The shell ignores SIGTERM; only the SIGKILL after the grace period ends it.
+  auto r = run_process({"sh", "-c", "trap '' TERM; while :; do :; done"}, o);
+  EXPECT_EQ(r.exit_code, 128 + 9);
 }
 
 }  // namespace

@@ -19,6 +19,11 @@ const std::string* intern_file(std::string_view name) {
   return &*it;
 }
 
+const std::string& Tag::str() const {
+  static const std::string empty;
+  return text_ ? *text_ : empty;
+}
+
 Node Node::null(Mark m) {
   Node n;
   n.kind_ = Kind::Null;
@@ -51,10 +56,14 @@ Node Node::mapping(Mark m) {
 
 const char* Node::kind_name() const {
   switch (kind_) {
-    case Kind::Null: return "null";
-    case Kind::Scalar: return "string";
-    case Kind::Sequence: return "sequence";
-    case Kind::Mapping: return "mapping";
+    case Kind::Null:
+      return "null";
+    case Kind::Scalar:
+      return "string";
+    case Kind::Sequence:
+      return "sequence";
+    case Kind::Mapping:
+      return "mapping";
   }
   return "unknown";
 }
@@ -92,17 +101,22 @@ bool Node::erase(std::string_view key) {
 
 size_t Node::size() const {
   switch (kind_) {
-    case Kind::Sequence: return items_.size();
-    case Kind::Mapping: return entries_.size();
-    default: return 0;
+    case Kind::Sequence:
+      return items_.size();
+    case Kind::Mapping:
+      return entries_.size();
+    default:
+      return 0;
   }
 }
 
 bool Node::same_value(const Node& other) const {
   if (kind_ != other.kind_) return false;
   switch (kind_) {
-    case Kind::Null: return true;
-    case Kind::Scalar: return value_ == other.value_;
+    case Kind::Null:
+      return true;
+    case Kind::Scalar:
+      return value_ == other.value_;
     case Kind::Sequence:
       if (items_.size() != other.items_.size()) return false;
       for (size_t i = 0; i < items_.size(); ++i)
@@ -146,10 +160,14 @@ bool parse_magnitude(std::string_view s, int base, unsigned long long* out) {
   unsigned long long v = 0;
   for (char c : s) {
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return false;
     if (d >= base) return false;
     if (v > (std::numeric_limits<unsigned long long>::max() - d) / base) return false;
     v = v * base + d;
@@ -189,8 +207,10 @@ bool parse_int(std::string_view text, long long* out) {
   const unsigned long long limit = neg ? static_cast<unsigned long long>(std::numeric_limits<long long>::max()) + 1
                                        : static_cast<unsigned long long>(std::numeric_limits<long long>::max());
   if (mag > limit) return false;
-  if (neg) *out = mag == limit ? std::numeric_limits<long long>::min() : -static_cast<long long>(mag);
-  else *out = static_cast<long long>(mag);
+  if (neg)
+    *out = mag == limit ? std::numeric_limits<long long>::min() : -static_cast<long long>(mag);
+  else
+    *out = static_cast<long long>(mag);
   return true;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,26 @@ struct Mark {
 // Returns a stable pointer for a file name; the same name always gives the same pointer.
 const std::string* intern_file(std::string_view name);
 
+// A tag, held only by the few nodes that have one: a pointer in every node instead of a
+// std::string (nodes are the bulk of a loaded project's memory). Copies deeply.
+class Tag {
+ public:
+  Tag() = default;
+  Tag(const Tag& o) : text_(o.text_ ? std::make_unique<std::string>(*o.text_) : nullptr) {}
+  Tag(Tag&&) noexcept = default;
+  Tag& operator=(const Tag& o) {
+    if (this != &o) text_ = o.text_ ? std::make_unique<std::string>(*o.text_) : nullptr;
+    return *this;
+  }
+  Tag& operator=(Tag&&) noexcept = default;
+
+  const std::string& str() const;  // "" when untagged
+  void set(std::string t) { text_ = t.empty() ? nullptr : std::make_unique<std::string>(std::move(t)); }
+
+ private:
+  std::unique_ptr<std::string> text_;
+};
+
 class Node {
  public:
   struct Entry;  // a mapping entry: key (always a scalar Node) and value
@@ -58,8 +79,8 @@ class Node {
   Location location() const { return mark_.location(); }
 
   // Explicit local tag such as "!reset" or "!override"; empty when untagged.
-  const std::string& tag() const { return tag_; }
-  void set_tag(std::string t) { tag_ = std::move(t); }
+  const std::string& tag() const { return tag_.str(); }
+  void set_tag(std::string t) { tag_.set(std::move(t)); }
 
   // Scalars. A Null node's text is what was written ("", "~", "null").
   const std::string& value() const { return value_; }
@@ -73,9 +94,9 @@ class Node {
 
   // Plain-scalar resolution (YAML 1.2 core schema, as Compose's go-yaml v3 does).
   bool is_plain() const { return kind_ == Kind::Scalar && style_ == Style::Plain; }
-  bool plain_bool(bool* out) const;         // true/false (any case: True, FALSE)
-  bool plain_int(long long* out) const;     // decimal, 0x.., 0o..
-  bool plain_float(double* out) const;      // 1.5, 1e3, .inf, .nan
+  bool plain_bool(bool* out) const;      // true/false (any case: True, FALSE)
+  bool plain_int(long long* out) const;  // decimal, 0x.., 0o..
+  bool plain_float(double* out) const;   // 1.5, 1e3, .inf, .nan
 
   // Sequences.
   const std::vector<Node>& items() const { return items_; }
@@ -101,7 +122,7 @@ class Node {
   Style style_ = Style::Plain;
   bool interpolated_ = false;
   std::string value_;
-  std::string tag_;
+  Tag tag_;
   Mark mark_;
   std::vector<Node> items_;
   std::vector<Entry> entries_;

@@ -12,14 +12,13 @@
 
 #include <yaml.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
+
+#include "util/read_input.h"
 
 namespace slipway::yaml {
 namespace {
@@ -31,9 +30,9 @@ struct TapeEvent {
   Type type = Scalar;
   Style style = Style::Plain;
   Mark mark;
-  std::string value;  // scalars
-  std::string tag;    // as libyaml resolved it ("!reset", "tag:yaml.org,2002:str", "!")
-  size_t target = 0;  // aliases: index into anchors; collection starts: number of children
+  std::string value;    // scalars
+  Tag tag;              // as libyaml resolved it ("!reset", "tag:yaml.org,2002:str", "!")
+  size_t target = 0;    // aliases: index into anchors; collection starts: number of children
   bool shared = false;  // inside an anchored node: may be replayed, so never moved from
 };
 
@@ -41,6 +40,7 @@ struct AnchorRange {
   size_t begin = 0;  // first tape event of the anchored node
   size_t end = 0;    // one past its last event
   size_t nodes = 0;  // nodes it expands to
+  size_t bytes = 0;  // scalar bytes it expands to
 };
 
 class Parser {
@@ -93,91 +93,116 @@ class Reader {
         case YAML_DOCUMENT_END_EVENT:
           docs.push_back(build());
           break;
-        case YAML_SCALAR_EVENT: {
-          TapeEvent t;
-          t.type = TapeEvent::Scalar;
-          t.mark = mark_of(ev->start_mark);
-          t.value.assign(reinterpret_cast<const char*>(ev->data.scalar.value), ev->data.scalar.length);
-          if (ev->data.scalar.tag) t.tag = reinterpret_cast<const char*>(ev->data.scalar.tag);
-          switch (ev->data.scalar.style) {
-            case YAML_SINGLE_QUOTED_SCALAR_STYLE:
-            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: t.style = Style::Quoted; break;
-            case YAML_LITERAL_SCALAR_STYLE:
-            case YAML_FOLDED_SCALAR_STYLE: t.style = Style::Block; break;
-            default: t.style = Style::Plain; break;
-          }
-          size_t begin = tape_.size();
-          t.shared = anchored_open_ > 0 || ev->data.scalar.anchor != nullptr;
-          child();
-          count(1, t.mark);
-          tape_.push_back(std::move(t));
-          if (ev->data.scalar.anchor) define_anchor(reinterpret_cast<const char*>(ev->data.scalar.anchor), begin, total_ - 1);
+        case YAML_SCALAR_EVENT:
+          on_scalar(ev);
           break;
-        }
         case YAML_SEQUENCE_START_EVENT:
-        case YAML_MAPPING_START_EVENT: {
-          bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
-          TapeEvent t;
-          t.type = seq ? TapeEvent::SeqStart : TapeEvent::MapStart;
-          t.mark = mark_of(ev->start_mark);
-          const yaml_char_t* tag = seq ? ev->data.sequence_start.tag : ev->data.mapping_start.tag;
-          const yaml_char_t* anchor = seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
-          if (tag) t.tag = reinterpret_cast<const char*>(tag);
-          if (static_cast<int>(open_.size()) >= limits_.max_depth) depth_error(t.mark);
-          if (anchor) ++anchored_open_;
-          t.shared = anchored_open_ > 0;
-          child();
-          open_.push_back(Open{tape_.size(), total_, anchor ? reinterpret_cast<const char*>(anchor) : std::string(),
-                               anchor != nullptr, 0});
-          count(1, t.mark);
-          tape_.push_back(std::move(t));
+        case YAML_MAPPING_START_EVENT:
+          on_collection_start(ev);
           break;
-        }
         case YAML_SEQUENCE_END_EVENT:
-        case YAML_MAPPING_END_EVENT: {
-          TapeEvent t;
-          t.type = TapeEvent::End;
-          t.mark = mark_of(ev->start_mark);
-          tape_.push_back(std::move(t));
-          Open o = std::move(open_.back());
-          open_.pop_back();
-          tape_[o.begin].target = o.children;
-          if (o.anchored) {
-            --anchored_open_;
-            define_anchor(o.anchor, o.begin, o.total_before);
-          }
+        case YAML_MAPPING_END_EVENT:
+          on_collection_end(ev);
           break;
-        }
-        case YAML_ALIAS_EVENT: {
-          std::string name = reinterpret_cast<const char*>(ev->data.alias.anchor);
-          Mark m = mark_of(ev->start_mark);
-          auto it = anchor_by_name_.find(name);
-          if (it == anchor_by_name_.end())
-            throw UserError(m.location(), "unknown alias *" + name + " (define the anchor &" + name +
-                                              " before the alias, outside the node it refers to)");
-          TapeEvent t;
-          t.type = TapeEvent::Alias;
-          t.mark = m;
-          t.target = it->second;
-          child();
-          count(anchors_[it->second].nodes, m);
-          tape_.push_back(std::move(t));
+        case YAML_ALIAS_EVENT:
+          on_alias(ev);
           break;
-        }
         default:
           break;  // stream start, no-op events
       }
     }
   }
 
+  const ReadCounts& counts() const { return counts_; }
+
  private:
   struct Open {
     size_t begin;
-    size_t total_before;
+    ReadCounts before;
     std::string anchor;
     bool anchored;
     size_t children;
   };
+
+  // ---- pass 1: events to the tape, counting what aliases expand to ----
+
+  static Style style_of(yaml_scalar_style_t s) {
+    switch (s) {
+      case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+      case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+        return Style::Quoted;
+      case YAML_LITERAL_SCALAR_STYLE:
+      case YAML_FOLDED_SCALAR_STYLE:
+        return Style::Block;
+      default:
+        return Style::Plain;
+    }
+  }
+
+  void on_scalar(Event& ev) {
+    TapeEvent t;
+    t.type = TapeEvent::Scalar;
+    t.mark = mark_of(ev->start_mark);
+    t.value.assign(reinterpret_cast<const char*>(ev->data.scalar.value), ev->data.scalar.length);
+    if (ev->data.scalar.tag) t.tag.set(reinterpret_cast<const char*>(ev->data.scalar.tag));
+    t.style = style_of(ev->data.scalar.style);
+    size_t begin = tape_.size();
+    ReadCounts before = counts_;
+    t.shared = anchored_open_ > 0 || ev->data.scalar.anchor != nullptr;
+    child();
+    count(1, t.value.size(), t.mark);
+    tape_.push_back(std::move(t));
+    if (ev->data.scalar.anchor) define_anchor(reinterpret_cast<const char*>(ev->data.scalar.anchor), begin, before);
+  }
+
+  void on_collection_start(Event& ev) {
+    bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+    TapeEvent t;
+    t.type = seq ? TapeEvent::SeqStart : TapeEvent::MapStart;
+    t.mark = mark_of(ev->start_mark);
+    const yaml_char_t* tag = seq ? ev->data.sequence_start.tag : ev->data.mapping_start.tag;
+    const yaml_char_t* anchor = seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
+    if (tag) t.tag.set(reinterpret_cast<const char*>(tag));
+    if (static_cast<int>(open_.size()) >= limits_.max_depth) depth_error(t.mark);
+    if (anchor) ++anchored_open_;
+    t.shared = anchored_open_ > 0;
+    child();
+    open_.push_back(Open{tape_.size(), counts_, anchor ? reinterpret_cast<const char*>(anchor) : std::string(),
+                         anchor != nullptr, 0});
+    count(1, 0, t.mark);
+    tape_.push_back(std::move(t));
+  }
+
+  void on_collection_end(Event& ev) {
+    TapeEvent t;
+    t.type = TapeEvent::End;
+    t.mark = mark_of(ev->start_mark);
+    tape_.push_back(std::move(t));
+    Open o = std::move(open_.back());
+    open_.pop_back();
+    tape_[o.begin].target = o.children;
+    if (o.anchored) {
+      --anchored_open_;
+      define_anchor(o.anchor, o.begin, o.before);
+    }
+  }
+
+  void on_alias(Event& ev) {
+    std::string name = reinterpret_cast<const char*>(ev->data.alias.anchor);
+    Mark m = mark_of(ev->start_mark);
+    auto it = anchor_by_name_.find(name);
+    if (it == anchor_by_name_.end())
+      throw UserError(m.location(), "unknown alias *" + name + " (define the anchor &" + name +
+                                        " before the alias, outside the node it refers to)");
+    TapeEvent t;
+    t.type = TapeEvent::Alias;
+    t.mark = m;
+    t.target = it->second;
+    child();
+    aliases_ = true;
+    count(anchors_[it->second].nodes, anchors_[it->second].bytes, m);
+    tape_.push_back(std::move(t));
+  }
 
   Mark mark_of(const yaml_mark_t& m) const {
     return Mark{file_, static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
@@ -185,12 +210,10 @@ class Reader {
 
   void start_document() {
     tape_.clear();
-    tape_.reserve(text_.size() / 16 + 16);
     anchors_.clear();
     anchor_by_name_.clear();
     open_.clear();
     anchored_open_ = 0;
-    total_ = 0;
   }
 
   // Every node that starts (scalar, collection, alias) is one child of the open collection;
@@ -199,19 +222,36 @@ class Reader {
     if (!open_.empty()) ++open_.back().children;
   }
 
-  void count(size_t nodes, const Mark& where) {
-    total_ += nodes;
-    if (total_ > limits_.max_nodes) budget_error(where);
+  // Counts what a node expands to against the limits (totals over every document read here and,
+  // through ReadLimits::*_before, the project's earlier files).
+  void count(size_t nodes, size_t bytes, const Mark& where) {
+    counts_.nodes += nodes;
+    counts_.bytes += bytes;
+    if (limits_.nodes_before + counts_.nodes > limits_.max_nodes) limit_error(where, false);
+    if (limits_.bytes_before + counts_.bytes > limits_.max_bytes) limit_error(where, true);
   }
 
-  [[noreturn]] void budget_error(const Mark& where) const {
-    throw UserError(where.location(), "document expands to more than " + std::to_string(limits_.max_nodes) +
-                                          " nodes (alias bomb?)");
+  // Blames aliases only when the document used one.
+  [[noreturn]] void limit_error(const Mark& where, bool bytes) const {
+    std::string amount =
+        bytes ? size_text(limits_.max_bytes) + " of text" : std::to_string(limits_.max_nodes) + " nodes";
+    if (aliases_)
+      throw UserError(where.location(), "the document expands to more than " + amount +
+                                            " through its aliases (an alias bomb? repeat less through aliases)");
+    throw UserError(where.location(),
+                    std::string(limits_.nodes_before || limits_.bytes_before ? "the project's Compose files hold"
+                                                                             : "the document holds") +
+                        " more than " + amount + ", slipway's limit for one project (is this the right file?)");
   }
 
-  void define_anchor(const std::string& name, size_t begin, size_t total_before) {
-    // Total only grows, so what was counted since the node began is exactly its expanded size.
-    anchors_.push_back(AnchorRange{begin, tape_.size(), total_ - total_before});
+  static std::string size_text(size_t bytes) {
+    if (bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+    return std::to_string(bytes) + " bytes";
+  }
+
+  void define_anchor(const std::string& name, size_t begin, const ReadCounts& before) {
+    // Totals only grow, so what was counted since the node began is exactly its expanded size.
+    anchors_.push_back(AnchorRange{begin, tape_.size(), counts_.nodes - before.nodes, counts_.bytes - before.bytes});
     anchor_by_name_[name] = anchors_.size() - 1;  // a redefinition shadows the earlier anchor
   }
 
@@ -240,11 +280,12 @@ class Reader {
     Style style = t.style;
     bool null_tag = false;
     std::string tag;
-    if (!t.tag.empty()) {
-      std::string_view tv = t.tag;
+    if (!t.tag.str().empty()) {
+      std::string_view tv = t.tag.str();
       if (tv.substr(0, kStdTagPrefix.size()) == kStdTagPrefix) {
         std::string_view name = tv.substr(kStdTagPrefix.size());
-        if (name == "null") null_tag = true;
+        if (name == "null")
+          null_tag = true;
         else if (name == "merge") {
           // `!!merge <<` is what a plain `<<` resolves to: keep it recognisable.
         } else if (name == "bool" || name == "int" || name == "float") {
@@ -256,23 +297,25 @@ class Reader {
       } else if (tv == "!") {
         if (style == Style::Plain) style = Style::Quoted;  // the non-specific tag means "string"
       } else {
-        tag = t.tag;
+        tag = t.tag.str();
       }
     }
     const std::string& v = t.value;
-    bool is_null = null_tag || (style == Style::Plain && (v.empty() || v == "~" || v == "null" || v == "Null" ||
-                                                          v == "NULL"));
+    bool is_null =
+        null_tag || (style == Style::Plain && (v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL"));
     Node n = is_null ? Node::null(t.mark) : Node::scalar(std::string(), t.mark, style);
-    if (t.shared) n.set_value(v);
-    else n.set_value(std::move(t.value));
+    if (t.shared)
+      n.set_value(v);
+    else
+      n.set_value(std::move(t.value));
     if (!tag.empty()) n.set_tag(std::move(tag));
     return n;
   }
 
   static std::string collection_tag(const TapeEvent& t) {
-    if (t.tag.empty() || t.tag == "!" || std::string_view(t.tag).substr(0, kStdTagPrefix.size()) == kStdTagPrefix)
-      return {};
-    return t.tag;
+    const std::string& tag = t.tag.str();
+    if (tag.empty() || tag == "!" || std::string_view(tag).substr(0, kStdTagPrefix.size()) == kStdTagPrefix) return {};
+    return tag;
   }
 
   void check_duplicate(Frame& f, const Node& key) {
@@ -293,8 +336,7 @@ class Reader {
     }
     if (found >= 0)
       throw UserError(key.location(), "mapping key \"" + k + "\" already defined at line " +
-                                          std::to_string(entries[found].key.mark().line) +
-                                          " (remove one of the two)");
+                                          std::to_string(entries[found].key.mark().line) + " (remove one of the two)");
   }
 
   // Applies `<<` entries: explicit keys win over merged ones, an earlier source over a later one,
@@ -355,8 +397,8 @@ class Reader {
         k.set_tag(n.tag());
         n = std::move(k);
       } else if (!n.is_scalar()) {
-        throw UserError(n.location(), std::string("a ") + n.kind_name() +
-                                          " cannot be a mapping key (use a plain string as the key)");
+        throw UserError(n.location(),
+                        std::string("a ") + n.kind_name() + " cannot be a mapping key (use a plain string as the key)");
       }
       check_duplicate(f, n);
       if (is_merge_key(n)) f.has_merge = true;
@@ -392,12 +434,12 @@ class Reader {
           break;
         }
         case TapeEvent::Scalar:
-          if (++built > limits_.max_nodes) budget_error(t.mark);  // pass 1 makes this unreachable
+          if (++built > counts_.nodes) limit_error(t.mark, false);  // pass 1 makes this unreachable
           deliver(frames, make_scalar(t), &root);
           break;
         case TapeEvent::SeqStart:
         case TapeEvent::MapStart: {
-          if (++built > limits_.max_nodes) budget_error(t.mark);  // pass 1 makes this unreachable
+          if (++built > counts_.nodes) limit_error(t.mark, false);  // pass 1 makes this unreachable
           // Aliases can nest an anchor inside deeper structure than it was written in.
           if (static_cast<int>(frames.size()) >= limits_.max_depth) depth_error(t.mark);
           Frame f;
@@ -507,15 +549,19 @@ class Reader {
   std::vector<AnchorRange> anchors_;
   std::unordered_map<std::string, size_t> anchor_by_name_;
   std::vector<Open> open_;
-  size_t total_ = 0;
+  ReadCounts counts_;
+  bool aliases_ = false;
   int anchored_open_ = 0;
 };
 
 }  // namespace
 
-std::vector<Node> read_all(std::string_view text, const std::string& file, const ReadLimits& limits) {
+std::vector<Node> read_all(std::string_view text, const std::string& file, const ReadLimits& limits,
+                           ReadCounts* counts) {
   Reader r(text, file, limits);
-  return r.read_documents(false);
+  std::vector<Node> docs = r.read_documents(false);
+  if (counts) *counts = r.counts();
+  return docs;
 }
 
 Node read(std::string_view text, const std::string& file, const ReadLimits& limits) {
@@ -526,23 +572,7 @@ Node read(std::string_view text, const std::string& file, const ReadLimits& limi
 }
 
 Node read_file(const std::string& path, const ReadLimits& limits) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw EnvError("cannot read " + path + ": " + std::strerror(errno));
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      throw EnvError("cannot read " + path + ": " + std::strerror(err));
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return read(text, path, limits);
+  return read(read_input_file(path, "YAML file"), path, limits);
 }
 
 }  // namespace slipway::yaml

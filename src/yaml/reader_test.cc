@@ -174,8 +174,9 @@ TEST(Reader, NonScalarKeysAreErrors) {
 }
 
 TEST(Reader, Tags) {
-  Node n = R("a: !reset []\nb: !override {x: 1}\nc: !!str 80\nd: !!int 80\ne: !custom text\nf: !reset null\n"
-             "g: ! 12\nh: !!null ''\n");
+  Node n =
+      R("a: !reset []\nb: !override {x: 1}\nc: !!str 80\nd: !!int 80\ne: !custom text\nf: !reset null\n"
+        "g: ! 12\nh: !!null ''\n");
   EXPECT_EQ(n.find("a")->tag(), "!reset");
   EXPECT_TRUE(n.find("a")->is_sequence());
   EXPECT_EQ(n.find("b")->tag(), "!override");
@@ -261,9 +262,24 @@ TEST(Reader, MergedMappingsAreCopies) {
 }
 
 TEST(Reader, NonPrintableAndOddInputsNeverCrash) {
-  const std::string inputs[] = {std::string("\0", 1), "\xef\xbb\xbf", "\xef\xbb\xbf" "a: 1", "[", "]", "{", "a: [", "&", "*",
-                                "!<tag:x> a", "%YAML 1.1\n---\na: 1", "%TAG ! tag:e.com,2000:\n--- !foo x", "? ",
-                                "- &a\n- *a", "<<: *a", "a: !!binary aGVsbG8=", std::string(5000, '-'),
+  const std::string inputs[] = {std::string("\0", 1),
+                                "\xef\xbb\xbf",
+                                "\xef\xbb\xbf"
+                                "a: 1",
+                                "[",
+                                "]",
+                                "{",
+                                "a: [",
+                                "&",
+                                "*",
+                                "!<tag:x> a",
+                                "%YAML 1.1\n---\na: 1",
+                                "%TAG ! tag:e.com,2000:\n--- !foo x",
+                                "? ",
+                                "- &a\n- *a",
+                                "<<: *a",
+                                "a: !!binary aGVsbG8=",
+                                std::string(5000, '-'),
                                 "a: &a\n  <<: *a\n"};
   for (const auto& in : inputs) {
     try {
@@ -288,7 +304,8 @@ std::string billion_laughs() {
 
 TEST(Reader, AliasBombIsRejected) {
   std::string e = error_of(billion_laughs());
-  EXPECT_NE(e.find("document expands to more than " + std::to_string(ReadLimits{}.max_nodes) + " nodes (alias bomb?)"),
+  EXPECT_NE(e.find("the document expands to more than " + std::to_string(ReadLimits{}.max_nodes) +
+                   " nodes through its aliases (an alias bomb?"),
             std::string::npos)
       << e;
   EXPECT_EQ(e.rfind("t.yml:", 0), 0u);
@@ -348,6 +365,39 @@ TEST(Reader, WideAliasExpansionIsBounded) {
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 0.5);
 }
 
+TEST(Reader, NodeLimitWithoutAliasesDoesNotBlameAliases) {
+  ReadLimits small;
+  small.max_nodes = 20;
+  std::string s;
+  for (int i = 0; i < 30; ++i) s += "k" + std::to_string(i) + ": v\n";
+  std::string e = error_of(s, small);
+  EXPECT_NE(e.find("the document holds more than 20 nodes, slipway's limit for one project"), std::string::npos) << e;
+  EXPECT_EQ(e.find("alias"), std::string::npos) << e;
+}
+
+// An alias of a long string repeated is few nodes but many bytes.
+TEST(Reader, AliasOfALongStringIsBoundedInBytes) {
+  std::string s = "a: &a " + std::string(1 << 20, 'x') + "\nb: [";
+  for (int i = 0; i < 100; ++i) s += i ? ",*a" : "*a";
+  s += "]\n";
+  auto start = std::chrono::steady_clock::now();
+  std::string e = error_of(s);
+  EXPECT_NE(e.find("expands to more than 16 MiB of text through its aliases"), std::string::npos) << e;
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0);
+}
+
+TEST(Reader, LimitsAreSharedAcrossReads) {
+  ReadLimits lim;
+  lim.max_nodes = 100;
+  ReadCounts counts;
+  read_all("a: [1, 2, 3]\n", "one.yml", lim, &counts);
+  EXPECT_EQ(counts.nodes, 6u);  // mapping, key, sequence, three items
+  EXPECT_EQ(counts.bytes, 4u);
+  lim.nodes_before = 98;
+  std::string e = error_of("a: [1, 2, 3]\n", lim);
+  EXPECT_NE(e.find("the project's Compose files hold more than 100 nodes"), std::string::npos) << e;
+}
+
 TEST(Reader, AliasesCannotBuildDepthBeyondTheLimit) {
   ReadLimits lim;
   lim.max_depth = 8;
@@ -393,9 +443,17 @@ TEST(Node, PlainInt) {
   struct Case {
     const char* text;
     long long value;
-  } ok[] = {{"0", 0},          {"80", 80},       {"-12", -12},    {"+7", 7},
-            {"0x1F", 31},      {"0o17", 15},     {"017", 15},     {"0b101", 5},
-            {"1_000", 1000},   {"-0x10", -16},   {"9223372036854775807", 9223372036854775807LL},
+  } ok[] = {{"0", 0},
+            {"80", 80},
+            {"-12", -12},
+            {"+7", 7},
+            {"0x1F", 31},
+            {"0o17", 15},
+            {"017", 15},
+            {"0b101", 5},
+            {"1_000", 1000},
+            {"-0x10", -16},
+            {"9223372036854775807", 9223372036854775807LL},
             {"-9223372036854775808", (-9223372036854775807LL - 1)}};
   for (const auto& c : ok) {
     long long v = -1;
@@ -413,7 +471,8 @@ TEST(Node, PlainFloat) {
   struct Case {
     const char* text;
     double value;
-  } ok[] = {{"1.5", 1.5}, {"1e3", 1000}, {"-2.5E-1", -0.25}, {".5", 0.5}, {"3", 3}, {"08", 8}, {"1.", 1}, {"1_0.5", 10.5}};
+  } ok[] = {{"1.5", 1.5}, {"1e3", 1000}, {"-2.5E-1", -0.25}, {".5", 0.5},
+            {"3", 3},     {"08", 8},     {"1.", 1},          {"1_0.5", 10.5}};
   for (const auto& c : ok) {
     EXPECT_TRUE(Node::scalar(c.text, {}, Style::Plain).plain_float(&d)) << c.text;
     EXPECT_DOUBLE_EQ(d, c.value) << c.text;

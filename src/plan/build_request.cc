@@ -1,15 +1,14 @@
-#include "engine/image_build.h"
+#include "plan/build_request.h"
 
 #include <algorithm>
-#include <chrono>
-#include <fstream>
+#include <cctype>
 #include <set>
 #include <sstream>
 
-#include "util/sha256.h"
 #include "util/error.h"
+#include "util/parse.h"
 
-namespace slipway::engine {
+namespace slipway::plan {
 namespace {
 
 using ojson = nlohmann::ordered_json;
@@ -19,14 +18,6 @@ std::string text(const ojson& v) { return v.is_string() ? v.get<std::string>() :
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // ${VAR}, $VAR, ${VAR:-default} and ${VAR:+alt} as the Dockerfile parser expands them.
@@ -58,9 +49,12 @@ std::string expand(const std::string& s, const std::map<std::string, std::string
         word = inner.substr(colon + 2);
       }
       bool set = lookup(name, &value) && !value.empty();
-      if (op == "-") out += set ? value : word;
-      else if (op == "+") out += set ? word : "";
-      else out += set ? value : "";
+      if (op == "-")
+        out += set ? value : word;
+      else if (op == "+")
+        out += set ? word : "";
+      else
+        out += set ? value : "";
       i = close;
     } else {
       size_t j = i + 1;
@@ -85,16 +79,11 @@ std::vector<std::string> words(const std::string& line) {
   return w;
 }
 
-bool looks_like_pull_failure(const std::string& m) {
-  std::string l = lower(m);
-  for (const char* s : {"pull access denied", "repository does not exist", "registry-1.docker.io", "no such host",
-                        "dial tcp", "manifest unknown", "not found: manifest", "connection refused",
-                        "i/o timeout", "no such image", "failed to resolve", "unauthorized"})
-    if (l.find(s) != std::string::npos) return true;
-  return false;
-}
-
 }  // namespace
+
+Labels service_image_labels(const std::string& project, const std::string& service) {
+  return {{label::kProject, project}, {label::kService, service}};
+}
 
 std::vector<std::string> dockerfile_base_images(const std::string& dockerfile_text,
                                                 const std::map<std::string, std::optional<std::string>>& build_args) {
@@ -132,8 +121,10 @@ std::vector<std::string> dockerfile_base_images(const std::string& dockerfile_te
         if (def.size() >= 2 && (def.front() == '"' || def.front() == '\'') && def.back() == def.front())
           def = def.substr(1, def.size() - 2);
         auto given = build_args.find(name);
-        if (given != build_args.end() && given->second) vars[name] = *given->second;
-        else if (eq != std::string::npos) vars[name] = def;
+        if (given != build_args.end() && given->second)
+          vars[name] = *given->second;
+        else if (eq != std::string::npos)
+          vars[name] = def;
       }
     } else if (instr == "from") {
       seen_from = true;
@@ -150,38 +141,40 @@ std::vector<std::string> dockerfile_base_images(const std::string& dockerfile_te
   return out;
 }
 
-BuildSpec build_spec(const std::string& service, const ojson& build, const std::string& tag) {
+BuildRequest build_request(const std::string& project, const std::string& service, const ojson& build,
+                           const std::string& tag) {
   auto fail = [&](const std::string& key, const std::string& what) -> UserError {
     return UserError("services." + service + ".build." + key + " " + what);
   };
-  BuildSpec spec;
+  BuildRequest spec;
+  spec.service = service;
   size_t colon = tag.rfind(':');
   bool has_tag = colon != std::string::npos && tag.find('/', colon) == std::string::npos;
-  spec.options.tags.push_back(has_tag ? tag : tag + ":latest");
+  spec.tags.push_back(has_tag ? tag : tag + ":latest");
   if (!build.is_object()) throw fail("context", "is missing (build must be a mapping in the canonical model)");
   for (const auto& [key, v] : build.items()) {
     if (key == "context") {
       spec.context = text(v);
     } else if (key == "dockerfile") {
-      spec.context_options.dockerfile = text(v);
+      spec.dockerfile = text(v);
     } else if (key == "dockerfile_inline") {
-      spec.context_options.dockerfile_inline = text(v);
+      spec.dockerfile_inline = text(v);
     } else if (key == "args") {
       if (v.is_object())
         for (const auto& [k, a] : v.items())
-          spec.options.build_args[k] = a.is_null() ? std::nullopt : std::optional<std::string>(text(a));
+          spec.args[k] = a.is_null() ? std::nullopt : std::optional<std::string>(text(a));
     } else if (key == "target") {
-      spec.options.target = text(v);
+      spec.target = text(v);
     } else if (key == "labels") {
       if (v.is_object())
-        for (const auto& [k, l] : v.items()) spec.options.labels[k] = text(l);
+        for (const auto& [k, l] : v.items()) spec.labels[k] = text(l);
     } else if (key == "network") {
-      spec.options.network_mode = text(v);
+      spec.network = text(v);
     } else if (key == "extra_hosts") {
       // Canonical "host=ip"; the engine wants "host:ip".
       auto add = [&](const std::string& s) {
         size_t eq = s.find('=');
-        spec.options.extra_hosts.push_back(eq == std::string::npos ? s : s.substr(0, eq) + ":" + s.substr(eq + 1));
+        spec.extra_hosts.push_back(eq == std::string::npos ? s : s.substr(0, eq) + ":" + s.substr(eq + 1));
       };
       if (v.is_array())
         for (const auto& h : v) add(text(h));
@@ -189,26 +182,23 @@ BuildSpec build_spec(const std::string& service, const ojson& build, const std::
         for (const auto& [h, ip] : v.items()) add(h + "=" + text(ip));
     } else if (key == "shm_size") {
       std::string s = text(v);
-      try {
-        size_t used = 0;
-        spec.options.shm_size = std::stoll(s, &used);
-        if (used != s.size()) throw std::invalid_argument(s);
-      } catch (const std::exception&) {
-        throw fail(key, "must be a byte count (got '" + s + "')");
-      }
+      auto bytes = parse_int(s, 0);
+      if (!bytes) throw fail(key, "must be a byte count (got '" + s + "')");
+      spec.shm_size = *bytes;
     } else if (key == "no_cache") {
-      spec.options.no_cache = v.is_boolean() && v.get<bool>();
+      spec.no_cache = v.is_boolean() && v.get<bool>();
     } else if (key == "pull") {
-      spec.options.pull = v.is_boolean() && v.get<bool>();
+      spec.pull = v.is_boolean() && v.get<bool>();
     } else if (key == "cache_from") {
       if (v.is_array())
-        for (const auto& c : v) spec.options.cache_from.push_back(text(c));
+        for (const auto& c : v) spec.cache_from.push_back(text(c));
     } else if (key == "tags") {
       if (v.is_array())
-        for (const auto& t : v) spec.options.tags.push_back(text(t));
+        for (const auto& t : v) spec.tags.push_back(text(t));
     } else if (key == "platforms") {
-      if (v.is_array() && v.size() > 1) throw fail(key, "lists several platforms; the classic builder builds one (keep one)");
-      if (v.is_array() && v.size() == 1) spec.options.platform = text(v[0]);
+      if (v.is_array() && v.size() > 1)
+        throw fail(key, "lists several platforms; the classic builder builds one (keep one)");
+      if (v.is_array() && v.size() == 1) spec.platform = text(v[0]);
     } else if (key == "cache_to" || key == "provenance" || key == "sbom" || key.rfind("x-", 0) == 0) {
       continue;  // BuildKit exports and extensions: nothing the classic builder does differs
     } else if (key == "secrets" || key == "ssh" || key == "additional_contexts" || key == "entitlements" ||
@@ -221,92 +211,8 @@ BuildSpec build_spec(const std::string& service, const ojson& build, const std::
   if (spec.context.empty()) throw fail("context", "is missing");
   if (spec.context.find("://") != std::string::npos || spec.context.rfind("git@", 0) == 0)
     throw fail("context", "is a remote context; slipway builds local directories only (clone it first)");
+  for (const auto& [k, v] : service_image_labels(project, service)) spec.labels[k] = v;
   return spec;
 }
 
-Labels service_image_labels(const std::string& project, const std::string& service) {
-  return {{"com.docker.compose.project", project}, {"com.docker.compose.service", service}};
-}
-
-ServiceBuildResult build_service(const Client& client, const std::string& service, const ojson& build,
-                                 const std::string& tag, const ServiceBuildOptions& options) {
-  auto started = std::chrono::steady_clock::now();
-  BuildSpec spec = build_spec(service, build, tag);
-  BuildContext ctx = scan_context(spec.context, spec.context_options);
-  spec.options.dockerfile = ctx.dockerfile;
-  if (options.no_cache) spec.options.no_cache = true;
-  for (const auto& [k, v] : options.extra_labels) spec.options.labels[k] = v;
-
-  ServiceBuildResult result;
-  result.service = service;
-  result.image = spec.options.tags.front();
-  result.context_bytes = ctx.total_bytes;
-  result.context_files = ctx.entries.size();
-
-  std::string dockerfile_text;
-  for (const auto& e : ctx.entries)
-    if (e.path == ctx.dockerfile) dockerfile_text = e.source.empty() ? e.content : read_text(e.source);
-  std::vector<std::string> bases = dockerfile_base_images(dockerfile_text, spec.options.build_args);
-
-  // What decides the image's content: files, options, and the exact base images.
-  nlohmann::ordered_json key;
-  key["context"] = ctx.hash;
-  key["dockerfile"] = spec.options.dockerfile;
-  nlohmann::ordered_json args = nlohmann::ordered_json::object();
-  for (const auto& [k, v] : spec.options.build_args)
-    if (v) args[k] = *v;
-  key["args"] = args;
-  key["target"] = spec.options.target;
-  key["labels"] = spec.options.labels;
-  key["network"] = spec.options.network_mode;
-  key["extra_hosts"] = spec.options.extra_hosts;
-  key["platform"] = spec.options.platform;
-  key["shm_size"] = spec.options.shm_size;
-  nlohmann::ordered_json base_ids = nlohmann::ordered_json::object();
-  for (const auto& b : bases) {
-    auto img = client.find_image(b);
-    base_ids[b] = img && img->contains("Id") ? (*img)["Id"].get<std::string>() : "";
-  }
-  key["bases"] = base_ids;
-  result.context_hash = sha256_hex(key.dump());
-
-  if (!spec.options.no_cache) {
-    if (auto existing = client.find_image(result.image)) {
-      const json& cfg = (*existing)["Config"];
-      if (cfg.is_object() && cfg.contains("Labels") && cfg["Labels"].is_object() &&
-          cfg["Labels"].value(kContextHashLabel, "") == result.context_hash) {
-        result.up_to_date = true;
-        result.image_id = (*existing)["Id"];
-        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        return result;
-      }
-    }
-  }
-
-  spec.options.labels[kContextHashLabel] = result.context_hash;
-  std::string last_step;
-  BuildOutput relay = [&](const std::string& line) {
-    if (line.rfind("Step ", 0) == 0) last_step = line;
-    if (options.on_output) options.on_output(line);
-  };
-  try {
-    result.image_id = client.build_image(context_tar_reader(ctx), spec.options, relay);
-  } catch (const BuildError& e) {
-    bool at_from = lower(last_step).find(" : from ") != std::string::npos;
-    if (at_from || looks_like_pull_failure(e.engine_message())) {
-      for (const auto& b : bases) {
-        if (client.find_image(b)) continue;
-        std::string how = lower(b).rfind("debian:", 0) == 0
-                              ? "create it from Debian's packages with `slipway base " + b + "`"
-                              : "load it with `docker load -i FILE.tar` or build it first";
-        throw EnvError("service " + service + ": base image " + b +
-                       " is not available locally and could not be pulled (no registry reachable); " + how);
-      }
-    }
-    throw BuildError(e.engine_message(), e.output(), "build of service " + service + " failed");
-  }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return result;
-}
-
-}  // namespace slipway::engine
+}  // namespace slipway::plan

@@ -1,0 +1,149 @@
+#include "edge/caddy_config.h"
+
+#include <algorithm>
+
+namespace slipway::edge {
+namespace {
+
+// Caddy matches and certifies IPv6 hosts without the brackets a route key needs.
+std::string bare_host(const std::string& host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') return host.substr(1, host.size() - 2);
+  return host;
+}
+
+json route_match(const Route& r) {
+  json m = {{"host", {bare_host(r.host)}}};
+  if (!r.path.empty()) {
+    // "/api" covers /api and /api/...; "/api/" only what is below it.
+    if (r.path.back() == '/')
+      m["path"] = {r.path + "*"};
+    else
+      m["path"] = {r.path, r.path + "/*"};
+  }
+  return json::array({m});
+}
+
+json route_json(const Route& r, const UpstreamMap& upstreams, const UpstreamMap& previous) {
+  auto it = upstreams.find(r.id);
+  std::vector<std::string> dials = it != upstreams.end() ? it->second : std::vector<std::string>{r.upstream()};
+  auto held = previous.find(r.id);
+  std::vector<std::string> before = held != previous.end() && held->second != dials ? held->second
+                                                                                     : std::vector<std::string>{};
+  return {{"@id", r.id}, {"match", route_match(r)}, {"handle", route_handlers(dials, before)}, {"terminal", true}};
+}
+
+// What a request for no route gets, instead of Caddy's empty 200.
+json not_found_route() {
+  return {
+      {"handle", {{{"handler", "static_response"}, {"status_code", 404}, {"body", "no route for this address\n"}}}}};
+}
+
+json server(int port, json routes) {
+  routes.push_back(not_found_route());
+  // HTTP/3 would need the UDP port published too; h1 and h2 cover every client.
+  return {{"listen", {":" + std::to_string(port)}}, {"routes", std::move(routes)}, {"protocols", {"h1", "h2"}}};
+}
+
+json tls_app(const Routing& routing) {
+  json internal = json::array(), acme = json::array();
+  for (const auto& r : routing.routes) {
+    std::string subject = bare_host(r.host);
+    json& list = r.tls == Tls::internal ? internal : acme;
+    if (r.tls != Tls::none && std::find(list.begin(), list.end(), subject) == list.end()) list.push_back(subject);
+  }
+  json policies = json::array();
+  if (!internal.empty()) policies.push_back({{"subjects", internal}, {"issuers", {{{"module", "internal"}}}}});
+  if (!acme.empty() && !routing.settings.email.empty())
+    policies.push_back({{"subjects", acme},
+                        {"issuers",
+                         {{{"module", "acme"}, {"email", routing.settings.email}},
+                          {{"module", "zerossl"}, {"email", routing.settings.email}}}}});
+  if (policies.empty()) return nullptr;
+  return {{"automation", {{"policies", policies}}}};
+}
+
+}  // namespace
+
+json admin_section() {
+  return {{"listen", std::string("unix/") + kAdminDirInContainer + "/" + kAdminSocketName},
+          {"config", {{"persist", true}}}};
+}
+
+json reverse_proxy(const std::vector<std::string>& upstreams) {
+  json list = json::array();
+  for (const auto& u : upstreams) list.push_back({{"dial", u}});
+  return {{"handler", "reverse_proxy"},
+          {"upstreams", list},
+          {"load_balancing",
+           {{"selection_policy", {{"policy", "round_robin"}}}, {"try_duration", "5s"}, {"try_interval", "250ms"}}}};
+}
+
+json route_handlers(const std::vector<std::string>& upstreams, const std::vector<std::string>& previous) {
+  json handle = json::array({reverse_proxy(upstreams)});
+  if (!previous.empty()) {
+    json list = json::array();
+    for (const auto& u : previous) list.push_back({{"dial", u}});
+    handle.push_back({{"handler", "reverse_proxy"}, {"upstreams", list}});
+  }
+  return handle;
+}
+
+json caddy_config(const Routing& routing, const UpstreamMap& upstreams, const UpstreamMap& previous) {
+  json config = {{"admin", admin_section()}};
+  json tls_routes = json::array(), plain_routes = json::array();
+  for (const auto& r : routing.routes)
+    (r.tls == Tls::none ? plain_routes : tls_routes).push_back(route_json(r, upstreams, previous));
+  json servers = json::object();
+  if (!tls_routes.empty()) servers["https"] = server(routing.settings.https.port, std::move(tls_routes));
+  if (!plain_routes.empty()) servers["http"] = server(routing.settings.http.port, std::move(plain_routes));
+  json apps = json::object();
+  if (!servers.empty())
+    // No https_port: Caddy takes it as an internal port and leaves it out of its HTTP->HTTPS
+    // redirects; the edge listens on the public port itself, so the redirect must name it
+    // (as it does for any port but 443 and http_port).
+    apps["http"] = {{"http_port", routing.settings.http.port}, {"grace_period", kGracePeriod}, {"servers", servers}};
+  if (json tls = tls_app(routing); !tls.is_null()) apps["tls"] = tls;
+  // The internal CA's root stays inside the edge: trying to install it into the container's
+  // trust store would only fail and log warnings.
+  if (apps.contains("http")) apps["pki"] = {{"certificate_authorities", {{"local", {{"install_trust", false}}}}}};
+  if (!apps.empty()) config["apps"] = apps;
+  return config;
+}
+
+std::vector<std::string> dial_addresses(const json& upstreams) {
+  std::vector<std::string> out;
+  if (!upstreams.is_array()) return out;
+  for (const auto& u : upstreams)
+    if (u.is_object() && u.contains("dial") && u["dial"].is_string()) out.push_back(u["dial"]);
+  return out;
+}
+
+namespace {
+
+// The dial addresses of handler `index` of every route with an @id, by id.
+UpstreamMap handler_upstreams(const json& config, size_t index) {
+  UpstreamMap out;
+  const json* servers = nullptr;
+  if (config.is_object() && config.contains("apps") && config["apps"].contains("http") &&
+      config["apps"]["http"].contains("servers"))
+    servers = &config["apps"]["http"]["servers"];
+  if (!servers || !servers->is_object()) return out;
+  for (const auto& [name, srv] : servers->items()) {
+    if (!srv.is_object() || !srv.contains("routes") || !srv["routes"].is_array()) continue;
+    for (const auto& route : srv["routes"]) {
+      if (!route.is_object() || !route.contains("@id") || !route["@id"].is_string()) continue;
+      const json& handle = route.value("handle", json::array());
+      if (handle.is_array() && handle.size() > index && handle[index].is_object())
+        out[route["@id"]] = dial_addresses(handle[index].value("upstreams", json::array()));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+UpstreamMap live_upstreams(const json& config) { return handler_upstreams(config, 0); }
+
+UpstreamMap held_upstreams(const json& config) { return handler_upstreams(config, 1); }
+
+}  // namespace slipway::edge
