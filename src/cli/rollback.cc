@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/common.h"
+#include "compose/model.h"
 #include "deploy/config_record.h"
 #include "deploy/deployer.h"
 
@@ -81,7 +82,7 @@ int run_rollback(GlobalOptions& global, const RollbackFlags& f) {
   deploy::DeployRunOptions o;
   if (!to.compose_files.empty()) o.compose_files = to.compose_files;
   for (const auto& [service, id] : to.images.items())
-    if (project.model["services"].contains(service)) o.images[service] = id.get<std::string>();
+    if (compose::Model(project).has_service(service)) o.images[service] = id.get<std::string>();
   o.kind = "rollback to " + std::to_string(to.number);
   o.checks = !f.no_checks;
   if (f.watch >= 0) o.watch = std::chrono::seconds(f.watch);

@@ -232,6 +232,15 @@ std::vector<Mount> Service::mounts() const {
   return out;
 }
 
+std::vector<std::string> Service::writable_volumes() const {
+  std::vector<std::string> out;
+  for (const Mount& m : mounts()) {
+    if (m.type() != "volume" || m.read_only() || m.source().empty()) continue;
+    if (std::find(out.begin(), out.end(), m.source()) == out.end()) out.push_back(m.source());
+  }
+  return out;
+}
+
 std::vector<FileReference> Service::file_references(const char* key, bool secret) const {
   std::vector<FileReference> out;
   const ojson* list = member(*spec_, key);

@@ -123,6 +123,9 @@ class Service {
   const ojson* network_settings(const std::string& key) const;
 
   std::vector<Mount> mounts() const;  // `volumes:`
+  // Keys of the named volumes it mounts read-write, in mount order, once each: the data only this
+  // service's container may write (anonymous volumes belong to one container and are left out).
+  std::vector<std::string> writable_volumes() const;
   // `secrets:` / `configs:`. A secret's target defaults to /run/secrets/<source> and a relative
   // target is made relative to /run/secrets; a config's defaults to /<source>.
   std::vector<FileReference> secrets() const;

@@ -124,6 +124,22 @@ services:
 }
 
 // The view reads any model, also one made by hand or loaded without normalization.
+TEST_F(ModelTest, WritableVolumesAreNamedReadWriteVolumesOnce) {
+  const Project& p = load_yaml(R"(services:
+  db:
+    image: postgres
+    volumes:
+      - data:/var/lib/postgresql/data
+      - config:/etc/app:ro
+      - /var/cache/app
+      - ./conf:/conf
+      - data:/backup
+volumes: {data: {}, config: {}}
+)");
+  Model m(p);
+  EXPECT_EQ(m.service("db").writable_volumes(), std::vector<std::string>({"data"}));
+}
+
 TEST(ModelView, HandMadeAndUnnormalizedModels) {
   Project p;
   p.name = "p";

@@ -6,6 +6,7 @@
 #include "apply/apply.h"
 #include "apply/observe.h"
 #include "apply/secret_files.h"
+#include "compose/model.h"
 #include "deploy/config_record.h"
 #include "deploy/generation.h"
 #include "deploy/pre_backup.h"
@@ -131,7 +132,7 @@ void Deployer::make_plan() {
   d.generation = next_generation(observed, store_.highest(project_.name));
   plan_ = plan_deploy(project_, routing_, observed, d);
   // Every service's image, for the record and the keep-tags: a rollback needs all of them.
-  for (const auto& [name, spec] : project_.model["services"].items()) {
+  for (const std::string& name : compose::Model(project_).service_names()) {
     if (const ServiceStep* s = plan_.step(name)) {
       record_.images[name] = s->image_id;
       continue;

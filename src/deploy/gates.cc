@@ -7,6 +7,7 @@
 #include "checks/report.h"
 #include "checks/runner.h"
 #include "checks/spec.h"
+#include "compose/model.h"
 
 namespace slipway::deploy {
 namespace {
@@ -44,7 +45,7 @@ bool has_tests(const std::string& dir) {
 
 checks::LoadOptions load_options(const compose::Project& project) {
   checks::LoadOptions lo;
-  for (const auto& [name, _] : project.model["services"].items()) lo.services.push_back(name);
+  lo.services = compose::Model(project).service_names();
   return lo;
 }
 

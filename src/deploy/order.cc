@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "compose/model.h"
 #include "util/error.h"
 
 namespace slipway::deploy {
@@ -17,18 +18,6 @@ std::optional<Order> override_of(const std::string& service, const ojson& spec) 
   if (o == "stop-first") return Order::stop_first;
   throw UserError("services." + service + ".x-slipway.deploy.order: " + o.dump() +
                   " is not an order (use start-first or stop-first)");
-}
-
-// The first writable named volume the service mounts ("" when none).
-std::string writable_volume(const ojson& spec) {
-  if (!spec.contains("volumes") || !spec["volumes"].is_array()) return "";
-  for (const auto& v : spec["volumes"]) {
-    if (!v.is_object() || v.value("type", "") != "volume") continue;
-    if (v.value("read_only", false)) continue;
-    std::string source = v.value("source", "");
-    if (!source.empty()) return source;  // anonymous volumes belong to one container each
-  }
-  return "";
 }
 
 bool edge_owns(const edge::EdgePorts& ports, const std::string& service, size_t index) {
@@ -57,7 +46,8 @@ const char* order_name(Order order) { return order == Order::start_first ? "star
 
 ServiceOrder service_order(const std::string& service, const ojson& spec, const edge::EdgePorts& ports) {
   if (auto o = override_of(service, spec)) return {*o, "x-slipway deploy.order"};
-  if (std::string v = writable_volume(spec); !v.empty()) return {Order::stop_first, "writable volume " + v};
+  if (auto v = compose::Service(service, spec).writable_volumes(); !v.empty())
+    return {Order::stop_first, "writable volume " + v.front()};
   if (spec.contains("container_name")) return {Order::stop_first, "container_name"};
   if (spec.value("network_mode", "") == "host") return {Order::stop_first, "network_mode: host"};
   if (std::string p = fixed_host_port(service, spec, ports); !p.empty())

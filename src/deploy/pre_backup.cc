@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "backup/backup.h"
+#include "compose/model.h"
 #include "backup/journal.h"
 #include "backup/session.h"
 #include "backup/settings.h"
@@ -24,23 +25,13 @@ bool has_dump(const compose::Project& project, const std::string& service, const
 
 }  // namespace
 
-std::vector<std::string> writable_volumes(const nlohmann::ordered_json& spec) {
-  std::vector<std::string> out;
-  if (!spec.contains("volumes") || !spec["volumes"].is_array()) return out;
-  for (const auto& v : spec["volumes"])
-    if (v.is_object() && v.value("type", "") == "volume" && !v.value("read_only", false) &&
-        !v.value("source", "").empty())
-      out.push_back(v["source"].get<std::string>());
-  return out;
-}
-
 std::optional<std::string> backup_before_stop(const engine::Engine& engine, const compose::Project& project,
                                               const std::string& service, const Say& say) {
   Location where{project.config_files.empty() ? std::string() : project.config_files.front(), 0, 0};
   backup::RepositorySettings settings = backup::parse_repository_settings(project.model, project.working_dir, where);
   if (settings.repository.empty() && !env_set("RESTIC_REPOSITORY") && !env_set("RESTIC_REPOSITORY_FILE"))
     return std::nullopt;
-  std::vector<std::string> volumes = writable_volumes(project.model["services"][service]);
+  std::vector<std::string> volumes = compose::Model(project).service(service).writable_volumes();
   bool dump = has_dump(project, service, where);
   if (volumes.empty() && !dump) return std::nullopt;
   backup::Restic restic(backup::restic_config(settings));

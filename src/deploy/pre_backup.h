@@ -14,8 +14,6 @@
 
 namespace slipway::deploy {
 
-// The model keys of the writable named volumes `service` mounts.
-std::vector<std::string> writable_volumes(const nlohmann::ordered_json& service_spec);
 
 // Backs up `service`'s data (see above). Returns the snapshot's run id, nullopt when the stack
 // has no backup repository or the service no data. Throws EnvError when the backup fails (the
