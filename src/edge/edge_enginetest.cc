@@ -502,6 +502,32 @@ TEST_F(EdgeEngineTest, RoutesSurviveARestartOfTheEdge) {
   EXPECT_EQ(page(), "B\n");
 }
 
+// The entrypoint ties the two processes together: one of them dying ends the container, whose
+// restart policy brings both back with their autosaved configs.
+TEST_F(EdgeEngineTest, WhenOneCaddyDiesTheEdgeComesBackWhole) {
+  Admin admin = edge.admin();
+  admin.switch_upstreams(plain_route(), {b + ":8000"});
+  int restarts = client->inspect_container(edge.container_id).value("RestartCount", 0);
+  for (const char* which : {"back.json", "front.json"}) {
+    engine::ExecOptions kill;
+    // The Caddy process whose command line names that config (not this shell, which names it too).
+    kill.cmd = {"bash", "-c",
+                std::string("for p in /proc/[0-9]*; do c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null); "
+                            "case \"$c\" in \"caddy run\"*") +
+                    which + "*) kill -KILL ${p##*/};; esac; done"};
+    client->exec(edge.container_id, kill);
+    auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (client->inspect_container(edge.container_id).value("RestartCount", 0) == restarts &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(100ms);
+    int now = client->inspect_container(edge.container_id).value("RestartCount", 0);
+    EXPECT_EQ(now, restarts + 1) << "killing the process of " << which << " restarts the edge";
+    restarts = now;
+    admin.wait_ready(120s);
+    EXPECT_EQ(page(), "B\n") << which;
+  }
+}
+
 TEST_F(EdgeEngineTest, ARecreatedContainerResumesFromTheStateVolume) {
   Admin admin = edge.admin();
   admin.switch_upstreams(plain_route(), {b + ":8000"});
