@@ -53,9 +53,9 @@ class Admin {
 
   const std::string& socket_path() const { return http_.socket_path(); }
 
-  // Polls GET /config/ of the back and of the front (when known) until both answer or `timeout` passes (then EnvError naming the
-  // socket). `check_alive` runs between polls and may throw to stop waiting early (e.g. when
-  // the edge container exited).
+  // Polls GET /config/ of the back and of the front (when known) until both answer or
+  // `timeout` passes (then EnvError naming the socket). `check_alive` runs between polls and
+  // may throw to stop waiting early (e.g. when the edge container exited).
   void wait_ready(std::chrono::milliseconds timeout, const std::function<void()>& check_alive = {}) const;
 
   // GET /config/ of the back: the running routes (what the edge also resumes after a restart).
@@ -64,8 +64,8 @@ class Admin {
   // GET /config/ of the front.
   json current_front_config() const;
 
-  // POST /load to the back: replaces its whole config in one change. Caddy keeps the old config when it
-  // refuses the new one (AdminError 400 with Caddy's reason).
+  // POST /load to the back: replaces its whole config in one change. Caddy keeps the old
+  // config when it refuses the new one (AdminError 400 with Caddy's reason).
   void load(const json& config) const;
 
   // Loads back_config(routing, ...) into the back in one change and returns it; then loads
