@@ -136,12 +136,13 @@ json front_config(const Routing& routing) {
   std::set<std::string> tls_hosts, plain_hosts;
   for (const auto& r : routing.routes) (r.tls == Tls::none ? plain_hosts : tls_hosts).insert(bare_host(r.host));
   json servers = json::object();
+  auto forward = [](const std::set<std::string>& hosts, const char* socket) {
+    return json::array({forward_to_back({hosts.begin(), hosts.end()}, socket)});
+  };
   if (!tls_hosts.empty())
-    servers["https"] = front_server(routing.settings.https.port,
-                                    json::array({forward_to_back({tls_hosts.begin(), tls_hosts.end()}, kBackHttpsSocket)}));
+    servers["https"] = front_server(routing.settings.https.port, forward(tls_hosts, kBackHttpsSocket));
   if (!plain_hosts.empty())
-    servers["http"] = front_server(routing.settings.http.port,
-                                   json::array({forward_to_back({plain_hosts.begin(), plain_hosts.end()}, kBackHttpSocket)}));
+    servers["http"] = front_server(routing.settings.http.port, forward(plain_hosts, kBackHttpSocket));
   json apps = json::object();
   if (!servers.empty())
     // No https_port: Caddy takes it as an internal port and leaves it out of its HTTP->HTTPS

@@ -378,8 +378,8 @@ TEST_F(EdgeEngineTest, ReloadsOfTheBackFailNoRequestOfClientsThatNeverRetry) {
   }
   std::this_thread::sleep_for(1s);
   load.stop();
-  std::cerr << "requests during " << switches << (baseline ? " reloads of the FRONT" : " switches (reloads of the back)")
-            << " in "
+  std::cerr << "requests during " << switches
+            << (baseline ? " reloads of the FRONT" : " switches (reloads of the back)") << " in "
             << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()
             << " s: " << load.ok() << " ok, " << load.failed() << " failed (never retried)\n";
   for (const auto& f : load.failures()) std::cerr << "  " << f << "\n";
