@@ -79,7 +79,6 @@ class Load {
   }
   long ok() const { return ok_; }
   long failed() const { return failed_; }
-  long retried() const { return retried_; }
   std::string failures() {
     std::lock_guard<std::mutex> lock(mu_);
     std::string s;
@@ -100,17 +99,10 @@ class Load {
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     while (!stop_) {
       body.clear();
+      // Never retried, not even a GET that failed on a reused keep-alive connection (which a
+      // browser would send again): a switch reloads only the edge's back, which no client
+      // connection reaches (docs/edge.md), so even such a client must see no failure.
       CURLcode rc = curl_easy_perform(c);
-      // Like a browser (and Go's client, which hey uses): a GET that failed on a reused
-      // keep-alive connection before any byte came back is sent once more on a new one. The
-      // edge closes idle keep-alive connections when Caddy reloads (one reload per switch), and
-      // a request sent at that instant meets the close; HTTP lets clients retry it.
-      long connects = 1;
-      curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
-      if (rc != CURLE_OK && connects == 0 && body.empty()) {
-        ++retried_;
-        rc = curl_easy_perform(c);
-      }
       long status = 0;
       curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
       if (rc == CURLE_OK && status == 200 && body.rfind("v", 0) == 0) {
@@ -128,7 +120,7 @@ class Load {
     curl_easy_cleanup(c);
   }
   std::atomic<bool> stop_{false};
-  std::atomic<long> ok_{0}, failed_{0}, retried_{0};
+  std::atomic<long> ok_{0}, failed_{0};
   std::mutex mu_;
   std::vector<std::string> failures_;
   std::vector<std::thread> threads_;
@@ -315,10 +307,10 @@ x-slipway:
     ASSERT_EQ(page(), tag + "\n");
   }
 
-  // How many times the edge's Caddy has reloaded its config so far (it logs "stopped previous
-  // server" once per reload). Every reload replaces Caddy's listening sockets and may reset a
-  // client connection queued on the old one (edge/admin.h), so a deploy must make as few as
-  // its switches need: one to switch, one more to switch back.
+  // How many times the edge's two Caddy processes have reloaded their configs so far (each logs
+  // "stopped previous server" once per reload). A deploy makes as few as its switches need: one
+  // reload of the back to switch, one more to switch back, and none of the front, whose reload
+  // would close its clients' idle connections (edge/admin.h).
   static int edge_reloads() {
     auto edge = edge::find_edge(*client, project);
     if (!edge) return 0;
@@ -346,7 +338,7 @@ x-slipway:
     *failed = load.failed();
     *failures = load.failures();
     std::cerr << "  deploy " << tag << ": exit " << r.exit_code << ", load " << load.ok() << " ok, " << load.failed()
-              << " failed, " << load.retried() << " retried on a new connection\n";
+              << " failed (never retried)\n";
     return r;
   }
 

@@ -1,5 +1,6 @@
 #include "edge/admin.h"
 
+#include <stdexcept>
 #include <thread>
 
 namespace slipway::edge {
@@ -35,17 +36,25 @@ AdminError::AdminError(long status, std::string caddy_message, const std::string
       status_(status),
       caddy_message_(std::move(caddy_message)) {}
 
-Admin::Admin(std::string socket_path) : http_(std::move(socket_path)) {}
+Admin::Admin(std::string socket_path, std::string front_socket_path) : http_(std::move(socket_path)) {
+  if (!front_socket_path.empty()) front_.emplace(std::move(front_socket_path));
+}
 
 json Admin::call(const std::string& method, const std::string& path, const json& body, const std::string& what,
                  AdminResponse* raw, const std::map<std::string, std::string>& headers) const {
+  return call_on(http_, method, path, body, what, raw, headers);
+}
+
+json Admin::call_on(const AdminHttp& http, const std::string& method, const std::string& path, const json& body,
+                    const std::string& what, AdminResponse* raw,
+                    const std::map<std::string, std::string>& headers) const {
   AdminRequest request;
   request.method = method;
   request.path = path;
   if (!body.is_null()) request.body = body.dump();
   request.headers = headers;
   request.timeout_seconds = 60;
-  AdminResponse response = http_.send(request);
+  AdminResponse response = http.send(request);
   if (response.status >= 300) throw AdminError(response.status, caddy_error(response.body), what);
   json parsed = response.body.empty() ? json() : json::parse(response.body, nullptr, false);
   if (parsed.is_discarded()) throw EnvError(what + ": the edge answered something that is not JSON");
@@ -61,8 +70,10 @@ void Admin::wait_ready(std::chrono::milliseconds timeout, const std::function<vo
       AdminRequest probe;
       probe.path = "/config/";
       probe.timeout_seconds = 5;
-      if (http_.send(probe).status == 200) return;
-      last = "it answered with an error";
+      bool back = http_.send(probe).status == 200;
+      bool front = !front_ || front_->send(probe).status == 200;
+      if (back && front) return;
+      last = back ? "the front answered with an error" : "the back answered with an error";
     } catch (const EnvError& e) {
       last = e.what();
     }
@@ -80,12 +91,27 @@ json Admin::current_config() const {
   return config.is_null() ? json::object() : config;
 }
 
+json Admin::current_front_config() const {
+  if (!front_) throw std::logic_error("edge::Admin made without the front's socket");
+  json config = call_on(*front_, "GET", "/config/", nullptr, "reading the edge front's config");
+  return config.is_null() ? json::object() : config;
+}
+
+void Admin::sync_front(const Routing& routing) const {
+  json wanted = front_config(routing);
+  // A reload of the front closes its clients' idle connections (admin.h): only when needed.
+  if (current_front_config() != wanted) call_on(*front_, "POST", "/load", wanted, "loading the edge front's config");
+}
+
 void Admin::load(const json& config) const { call("POST", "/load", config, "loading the edge's config"); }
 
 json Admin::apply_routes(const Routing& routing, const UpstreamMap& upstreams, bool keep_live) const {
+  if (!front_) throw std::logic_error("edge::Admin::apply_routes needs the front's socket");
+  // The back first: a host that the front starts to forward has its routes already.
   if (!keep_live) {
-    json config = caddy_config(routing, upstreams);
+    json config = back_config(routing, upstreams);
     load(config);
+    sync_front(routing);
     return config;
   }
   json running = current_config();
@@ -97,10 +123,11 @@ json Admin::apply_routes(const Routing& routing, const UpstreamMap& upstreams, b
     // stay visible while they drain; a route that stays keeps its holder as it is.
     if (auto it = live.find(id); it != live.end() && it->second != dials) previous[id] = it->second;
   }
-  json config = caddy_config(routing, chosen, previous);
+  json config = back_config(routing, chosen, previous);
   // Every change is a reload of the whole config, and each reload replaces Caddy's listening
   // sockets (see admin.h): a change that would load the same config is not made at all.
   if (config != running) load(config);
+  sync_front(routing);
   return config;
 }
 
@@ -166,7 +193,9 @@ bool Admin::wait_drained(const std::vector<std::string>& upstreams, std::chrono:
 }
 
 std::string Admin::internal_ca_root() const {
-  json ca = call("GET", "/pki/ca/local", nullptr, "reading the edge's internal CA");
+  // The front holds TLS and its CA; the back would answer with a CA of its own, which signs
+  // nothing anyone sees.
+  json ca = call_on(front_ ? *front_ : http_, "GET", "/pki/ca/local", nullptr, "reading the edge's internal CA");
   if (!ca.is_object() || !ca.contains("root_certificate") || !ca["root_certificate"].is_string())
     throw EnvError("reading the edge's internal CA: the answer holds no root_certificate");
   return ca["root_certificate"];

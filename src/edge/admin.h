@@ -1,8 +1,11 @@
 // edge::Admin — the edge's admin API as the deploy engine uses it: load the routes, point a
 // route at new containers in one change, watch old upstreams drain, read the config back.
 //
-// Talks to Caddy over the admin unix socket (edge/admin_http.h), never over the network; see
-// edge/edge.h for where the socket lives and docs/edge.md for why.
+// The edge runs two Caddy processes (caddy_config.h): the back holds the routes and is what
+// every call but apply_routes talks to; apply_routes also keeps the front's config (hosts,
+// ports, TLS) in step, changing it only when that part changed. Talks to both over their admin
+// unix sockets (edge/admin_http.h), never over the network; see edge/edge.h for where the
+// sockets live and docs/edge.md for why.
 //
 // Errors: EnvError when the socket does not answer; AdminError (an EnvError) when Caddy
 // refuses a request, carrying its status and its own message.
@@ -10,6 +13,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,24 +46,31 @@ struct UpstreamStatus {
 
 class Admin {
  public:
-  // `socket_path`: the admin socket on the host (EdgeInstance::socket_path).
-  explicit Admin(std::string socket_path);
+  // `socket_path`: the back's admin socket on the host (EdgeInstance::socket_path);
+  // `front_socket_path`: the front's (EdgeInstance::front_socket_path). Without the front's,
+  // everything but apply_routes works (it throws std::logic_error).
+  explicit Admin(std::string socket_path, std::string front_socket_path = "");
 
   const std::string& socket_path() const { return http_.socket_path(); }
 
-  // Polls GET /config/ until the API answers or `timeout` passes (then EnvError naming the
-  // socket). `check_alive` runs between polls and may throw to stop waiting early (e.g. when
-  // the edge container exited).
+  // Polls GET /config/ of the back and of the front (when known) until both answer or
+  // `timeout` passes (then EnvError naming the socket). `check_alive` runs between polls and
+  // may throw to stop waiting early (e.g. when the edge container exited).
   void wait_ready(std::chrono::milliseconds timeout, const std::function<void()>& check_alive = {}) const;
 
-  // GET /config/: the running config (what the edge also resumes after a restart).
+  // GET /config/ of the back: the running routes (what the edge also resumes after a restart).
   json current_config() const;
 
-  // POST /load: replaces the whole config in one change. Caddy keeps the old config when it
-  // refuses the new one (AdminError 400 with Caddy's reason).
+  // GET /config/ of the front.
+  json current_front_config() const;
+
+  // POST /load to the back: replaces its whole config in one change. Caddy keeps the old
+  // config when it refuses the new one (AdminError 400 with Caddy's reason).
   void load(const json& config) const;
 
-  // Loads caddy_config(routing, ...) in one change and returns it. A route's upstreams are, in
+  // Loads back_config(routing, ...) into the back in one change and returns it; then loads
+  // front_config(routing) into the front when the front runs something else (its hosts, ports
+  // or TLS policies changed; never for a mere switch of upstreams). A route's upstreams are, in
   // order of preference: `upstreams[route.id]`; with keep_live, what that route serves now
   // (so re-applying routes never undoes a switch); else route.upstream(). Routes no longer in
   // `routing` disappear. With keep_live, a route that `upstreams` moves gets what it served
@@ -67,11 +78,12 @@ class Admin {
   // and the other routes keep their holders; this is how any number of routes switch in ONE
   // change. Nothing is loaded when the result equals the running config.
   //
-  // Why changes are few: Caddy 2.6 reloads its whole config on every admin change. A reload
-  // replaces the listening sockets (SO_REUSEPORT on Linux; a connection queued on the old one
-  // is reset: "empty reply") and closes the old servers' idle keep-alive connections (racing
-  // with a client sending on one). Under load that fails a request now and then: about 2 per
-  // 100 reloads here, more when two reloads follow each other (docs/deploy.md).
+  // Why changes are few: Caddy 2.6 reloads its whole config on every admin change. A reload of
+  // a process that clients talk to replaces its listening sockets (SO_REUSEPORT on Linux) and
+  // closes its idle keep-alive connections, racing with a client sending on one: under load
+  // that failed about 2 requests per 100 reloads when the edge was one process
+  // (docs/deploy.md). The back's reloads do not reach clients (caddy_config.h); the front's
+  // still would, so it reloads only when the hosts, ports or TLS policies change.
   json apply_routes(const Routing& routing, const UpstreamMap& upstreams = {}, bool keep_live = true) const;
 
   // The upstreams the route serves from now (its handle[0]). AdminError 404 for an unknown id.
@@ -98,15 +110,21 @@ class Admin {
   bool wait_drained(const std::vector<std::string>& upstreams, std::chrono::milliseconds timeout,
                     std::chrono::milliseconds interval = std::chrono::milliseconds(200)) const;
 
-  // The PEM root certificate of the edge's internal CA (GET /pki/ca/local): what a client
-  // must trust for the routes with tls internal.
+  // The PEM root certificate of the edge's internal CA (GET /pki/ca/local of the front, or of
+  // the one socket when the front's is not known): what a client must trust for the routes
+  // with tls internal.
   std::string internal_ca_root() const;
 
  private:
   json call(const std::string& method, const std::string& path, const json& body, const std::string& what,
             AdminResponse* raw = nullptr, const std::map<std::string, std::string>& headers = {}) const;
+  json call_on(const AdminHttp& http, const std::string& method, const std::string& path, const json& body,
+               const std::string& what, AdminResponse* raw = nullptr,
+               const std::map<std::string, std::string>& headers = {}) const;
+  void sync_front(const Routing& routing) const;
 
-  AdminHttp http_;
+  AdminHttp http_;                   // the back
+  std::optional<AdminHttp> front_;   // the front, when known
 };
 
 }  // namespace slipway::edge

@@ -135,6 +135,11 @@ Routing routing() {
   return parse_routing(model, fixed_locator());
 }
 
+// The front, running `config` (what GET /config/ answers); POST /load succeeds.
+FakeCaddy::Handler front_running(const json& config) {
+  return [config](const Seen& s) { return s.method == "GET" ? Reply{200, config.dump(), {}} : Reply{200, "", {}}; };
+}
+
 TEST(Admin, SendsAnEmptyHostHeaderAsCaddyWantsOnAUnixSocket) {
   FakeCaddy caddy([](const Seen&) { return Reply{200, "{}", {}}; });
   Admin(caddy.socket_path()).current_config();
@@ -147,14 +152,15 @@ TEST(Admin, SendsAnEmptyHostHeaderAsCaddyWantsOnAUnixSocket) {
 }
 
 TEST(Admin, ApplyRoutesLoadsTheWholeConfigInOneCallKeepingLiveUpstreams) {
-  json running = caddy_config(routing(), {{"route:a.test", {"g7-web-1:8000"}}});
+  json running = back_config(routing(), {{"route:a.test", {"g7-web-1:8000"}}});
   json& routes = running["apps"]["http"]["servers"]["https"]["routes"];
   for (size_t i = 0; i < routes.size(); ++i)
     if (routes[i].value("@id", "") == "route:a.test:api") routes.erase(i);  // the edge lacks the api route
   FakeCaddy caddy([&](const Seen& s) {
     return s.method == "GET" ? Reply{200, running.dump(), {}} : Reply{200, "", {}};
   });
-  Admin admin(caddy.socket_path());
+  FakeCaddy front(front_running(front_config(routing())));
+  Admin admin(caddy.socket_path(), front.socket_path());
   json loaded = admin.apply_routes(routing());
   auto seen = caddy.requests();
   ASSERT_EQ(seen.size(), 2u);
@@ -172,27 +178,34 @@ TEST(Admin, ApplyRoutesLoadsTheWholeConfigInOneCallKeepingLiveUpstreams) {
 // Each change reloads Caddy and replaces its listening sockets (admin.h): the same routes
 // again, holders included, must not cost a reload.
 TEST(Admin, ApplyRoutesLoadsNothingWhenTheEdgeRunsThatConfigAlready) {
-  json running = caddy_config(routing(), {{"route:a.test", {"g7-web-1:8000"}}}, {{"route:a.test", {"g6-web-1:8000"}}});
+  json running = back_config(routing(), {{"route:a.test", {"g7-web-1:8000"}}}, {{"route:a.test", {"g6-web-1:8000"}}});
   FakeCaddy caddy([&](const Seen& s) {
     return s.method == "GET" ? Reply{200, running.dump(), {}} : Reply{200, "", {}};
   });
-  json loaded = Admin(caddy.socket_path()).apply_routes(routing());
+  FakeCaddy front(front_running(front_config(routing())));
+  json loaded = Admin(caddy.socket_path(), front.socket_path()).apply_routes(routing());
   auto seen = caddy.requests();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].method, "GET");
+  ASSERT_EQ(front.requests().size(), 1u);  // the front is read, not reloaded
+  EXPECT_EQ(front.requests()[0].method, "GET");
   EXPECT_EQ(loaded, running);
   EXPECT_EQ(held_upstreams(loaded)["route:a.test"], std::vector<std::string>{"g6-web-1:8000"});
 }
 
 TEST(Admin, ApplyRoutesSwitchesSeveralRoutesInOneLoadHoldingWhatTheyServed) {
-  json running = caddy_config(routing(), {{"route:a.test", {"blue:80"}}});
+  json running = back_config(routing(), {{"route:a.test", {"blue:80"}}});
   FakeCaddy caddy([&](const Seen& s) {
     return s.method == "GET" ? Reply{200, running.dump(), {}} : Reply{200, "", {}};
   });
-  json loaded = Admin(caddy.socket_path())
+  FakeCaddy front(front_running(front_config(routing())));
+  json loaded = Admin(caddy.socket_path(), front.socket_path())
                     .apply_routes(routing(), {{"route:a.test", {"green:80"}}, {"route:a.test:api", {"api-2:9000"}}});
   auto seen = caddy.requests();
   ASSERT_EQ(seen.size(), 2u);
+  // A switch reloads the back only: the front's config does not name upstreams.
+  ASSERT_EQ(front.requests().size(), 1u);
+  EXPECT_EQ(front.requests()[0].method, "GET");
   EXPECT_EQ(seen[1].path, "/load");
   EXPECT_EQ(live_upstreams(loaded)["route:a.test"], std::vector<std::string>{"green:80"});
   EXPECT_EQ(held_upstreams(loaded)["route:a.test"], std::vector<std::string>{"blue:80"});
@@ -202,12 +215,41 @@ TEST(Admin, ApplyRoutesSwitchesSeveralRoutesInOneLoadHoldingWhatTheyServed) {
 
 TEST(Admin, ApplyRoutesWithoutKeepLiveResetsToTheDeclaredServices) {
   FakeCaddy caddy([](const Seen&) { return Reply{200, "", {}}; });
-  json loaded = Admin(caddy.socket_path()).apply_routes(routing(), {{"route:a.test:api", {"x:1"}}}, false);
+  FakeCaddy front(front_running(front_config(routing())));
+  json loaded =
+      Admin(caddy.socket_path(), front.socket_path()).apply_routes(routing(), {{"route:a.test:api", {"x:1"}}}, false);
   auto seen = caddy.requests();
   ASSERT_EQ(seen.size(), 1u);  // no GET: nothing is kept
   UpstreamMap live = live_upstreams(loaded);
   EXPECT_EQ(live["route:a.test"], std::vector<std::string>{"web:8000"});
   EXPECT_EQ(live["route:a.test:api"], std::vector<std::string>{"x:1"});
+}
+
+TEST(Admin, ApplyRoutesLoadsTheFrontWhenItsHostsChangeAfterTheBack) {
+  std::vector<std::string> order;
+  std::mutex mu;
+  auto record = [&](const std::string& who, const Seen& s) {
+    std::lock_guard<std::mutex> lock(mu);
+    order.push_back(who + " " + s.method);
+  };
+  FakeCaddy caddy([&](const Seen& s) {
+    record("back", s);
+    return s.method == "GET" ? Reply{200, "{}", {}} : Reply{200, "", {}};
+  });
+  FakeCaddy front([&](const Seen& s) {
+    record("front", s);
+    return s.method == "GET" ? Reply{200, "{}", {}} : Reply{200, "", {}};
+  });
+  Admin(caddy.socket_path(), front.socket_path()).apply_routes(routing());
+  // The back has the routes before the front forwards their hosts.
+  EXPECT_EQ(order, (std::vector<std::string>{"back GET", "back POST", "front GET", "front POST"}));
+  ASSERT_EQ(front.requests().size(), 2u);
+  EXPECT_EQ(front.requests()[1].path, "/load");
+  EXPECT_EQ(json::parse(front.requests()[1].body), front_config(routing()));
+}
+
+TEST(Admin, ApplyRoutesNeedsTheFrontsSocket) {
+  EXPECT_THROW(Admin("/nonexistent/admin.sock").apply_routes(routing()), std::logic_error);
 }
 
 TEST(Admin, SwitchIsOnePatchGuardedByTheEtagAndKeepsThePreviousUpstreams) {
@@ -318,10 +360,13 @@ TEST(Admin, LoadErrorsQuoteCaddy) {
   }
 }
 
-TEST(Admin, InternalCaRoot) {
-  FakeCaddy caddy([](const Seen&) { return Reply{200, R"({"id":"local","root_certificate":"PEM"})", {}}; });
-  EXPECT_EQ(Admin(caddy.socket_path()).internal_ca_root(), "PEM");
-  EXPECT_EQ(caddy.requests()[0].path, "/pki/ca/local");
+TEST(Admin, InternalCaRootComesFromTheFrontWhichHoldsTls) {
+  FakeCaddy back([](const Seen&) { return Reply{200, R"({"id":"local","root_certificate":"BACK"})", {}}; });
+  FakeCaddy front([](const Seen&) { return Reply{200, R"({"id":"local","root_certificate":"PEM"})", {}}; });
+  EXPECT_EQ(Admin(back.socket_path(), front.socket_path()).internal_ca_root(), "PEM");
+  ASSERT_EQ(front.requests().size(), 1u);
+  EXPECT_EQ(front.requests()[0].path, "/pki/ca/local");
+  EXPECT_TRUE(back.requests().empty());
 }
 
 TEST(Admin, NothingListeningIsAnEnvErrorNamingTheSocket) {
@@ -348,6 +393,18 @@ TEST(Admin, WaitReadyTimesOutWithTheLastReason) {
     EXPECT_NE(std::string(e.what()).find("no such socket"), std::string::npos);
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+}
+
+TEST(Admin, WaitReadyWaitsForTheFrontToo) {
+  FakeCaddy caddy([](const Seen&) { return Reply{200, "{}", {}}; });
+  try {
+    Admin(caddy.socket_path(), "/nonexistent/front.sock").wait_ready(std::chrono::milliseconds(300));
+    FAIL() << "ready without the front";
+  } catch (const EnvError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/front.sock"), std::string::npos) << e.what();
+  }
+  FakeCaddy front([](const Seen&) { return Reply{200, "{}", {}}; });
+  Admin(caddy.socket_path(), front.socket_path()).wait_ready(std::chrono::seconds(10));
 }
 
 TEST(Admin, WaitReadyStopsWhenTheContainerDied) {

@@ -1,6 +1,7 @@
 #include "edge/caddy_config.h"
 
 #include <algorithm>
+#include <set>
 
 namespace slipway::edge {
 namespace {
@@ -38,10 +39,34 @@ json not_found_route() {
       {"handle", {{{"handler", "static_response"}, {"status_code", 404}, {"body", "no route for this address\n"}}}}};
 }
 
-json server(int port, json routes) {
+// A server of the front: the public port.
+json front_server(int port, json routes) {
   routes.push_back(not_found_route());
   // HTTP/3 would need the UDP port published too; h1 and h2 cover every client.
   return {{"listen", {":" + std::to_string(port)}}, {"routes", std::move(routes)}, {"protocols", {"h1", "h2"}}};
+}
+
+// A server of the back: a unix socket that only the front, inside the container, reaches. No
+// TLS (the front terminated it) and no automatic HTTPS (the front redirects).
+json back_server(const char* socket, json routes) {
+  routes.push_back(not_found_route());
+  return {{"listen", {std::string("unix/") + socket}},
+          {"routes", std::move(routes)},
+          {"protocols", {"h1"}},
+          {"automatic_https", {{"disable", true}}}};
+}
+
+// The front's one route of a server: every request for one of `hosts` goes to the back, on a
+// new connection each time. An idle keep-alive connection to the back is what a reload of the
+// back would close under a request; without any, a reload meets only requests that are
+// running (they finish) or connections still queued on the listening socket, which Caddy hands
+// to the next config.
+json forward_to_back(const std::vector<std::string>& hosts, const char* socket) {
+  json proxy = {{"handler", "reverse_proxy"},
+                {"upstreams", {{{"dial", std::string("unix/") + socket}}}},
+                {"transport", {{"protocol", "http"}, {"keep_alive", {{"enabled", false}}}}},
+                {"load_balancing", {{"try_duration", "5s"}, {"try_interval", "100ms"}}}};
+  return {{"match", {{{"host", hosts}}}}, {"handle", {proxy}}, {"terminal", true}};
 }
 
 json tls_app(const Routing& routing) {
@@ -64,8 +89,8 @@ json tls_app(const Routing& routing) {
 
 }  // namespace
 
-json admin_section() {
-  return {{"listen", std::string("unix/") + kAdminDirInContainer + "/" + kAdminSocketName},
+json admin_section(const char* socket_name) {
+  return {{"listen", std::string("unix/") + kAdminDirInContainer + "/" + socket_name},
           {"config", {{"persist", true}}}};
 }
 
@@ -75,7 +100,13 @@ json reverse_proxy(const std::vector<std::string>& upstreams) {
   return {{"handler", "reverse_proxy"},
           {"upstreams", list},
           {"load_balancing",
-           {{"selection_policy", {{"policy", "round_robin"}}}, {"try_duration", "5s"}, {"try_interval", "250ms"}}}};
+           {{"selection_policy", {{"policy", "round_robin"}}}, {"try_duration", "5s"}, {"try_interval", "250ms"}}},
+          {"headers",
+           {{"request",
+             {{"set",
+               {{"X-Forwarded-For", {"{http.request.header.X-Forwarded-For}"}},
+                {"X-Forwarded-Proto", {"{http.request.header.X-Forwarded-Proto}"}},
+                {"X-Forwarded-Host", {"{http.request.header.X-Forwarded-Host}"}}}}}}}}};
 }
 
 json route_handlers(const std::vector<std::string>& upstreams, const std::vector<std::string>& previous) {
@@ -88,14 +119,30 @@ json route_handlers(const std::vector<std::string>& upstreams, const std::vector
   return handle;
 }
 
-json caddy_config(const Routing& routing, const UpstreamMap& upstreams, const UpstreamMap& previous) {
-  json config = {{"admin", admin_section()}};
+json back_config(const Routing& routing, const UpstreamMap& upstreams, const UpstreamMap& previous) {
+  json config = {{"admin", admin_section(kAdminSocketName)}};
   json tls_routes = json::array(), plain_routes = json::array();
   for (const auto& r : routing.routes)
     (r.tls == Tls::none ? plain_routes : tls_routes).push_back(route_json(r, upstreams, previous));
   json servers = json::object();
-  if (!tls_routes.empty()) servers["https"] = server(routing.settings.https.port, std::move(tls_routes));
-  if (!plain_routes.empty()) servers["http"] = server(routing.settings.http.port, std::move(plain_routes));
+  if (!tls_routes.empty()) servers["https"] = back_server(kBackHttpsSocket, std::move(tls_routes));
+  if (!plain_routes.empty()) servers["http"] = back_server(kBackHttpSocket, std::move(plain_routes));
+  if (!servers.empty()) config["apps"] = {{"http", {{"grace_period", kGracePeriod}, {"servers", servers}}}};
+  return config;
+}
+
+json front_config(const Routing& routing) {
+  json config = {{"admin", admin_section(kFrontAdminSocketName)}};
+  std::set<std::string> tls_hosts, plain_hosts;
+  for (const auto& r : routing.routes) (r.tls == Tls::none ? plain_hosts : tls_hosts).insert(bare_host(r.host));
+  json servers = json::object();
+  auto forward = [](const std::set<std::string>& hosts, const char* socket) {
+    return json::array({forward_to_back({hosts.begin(), hosts.end()}, socket)});
+  };
+  if (!tls_hosts.empty())
+    servers["https"] = front_server(routing.settings.https.port, forward(tls_hosts, kBackHttpsSocket));
+  if (!plain_hosts.empty())
+    servers["http"] = front_server(routing.settings.http.port, forward(plain_hosts, kBackHttpSocket));
   json apps = json::object();
   if (!servers.empty())
     // No https_port: Caddy takes it as an internal port and leaves it out of its HTTP->HTTPS

@@ -10,10 +10,13 @@
 // read-only root filesystem; binding ports below 1024 needs none of that because the container's
 // net.ipv4.ip_unprivileged_port_start is 0 (a per-network-namespace setting).
 //
-// Switches: each admin-API change makes Caddy 2.6 reload, and a reload replaces its listening
-// sockets (SO_REUSEPORT). A connection that the kernel queued on the old socket and Caddy had
-// not accepted yet is reset when that socket closes. With net.ipv4.tcp_migrate_req=1 (Linux
-// 5.14+, also per network namespace) the kernel moves such connections to the new socket.
+// Reloads: each admin-API change makes a Caddy 2.6 process reload. A switch reloads only the
+// back, whose listening sockets are unix sockets that Caddy hands over (caddy_config.h); the
+// front, which holds the public ports, reloads only when hosts, ports or TLS change, and its
+// reload replaces its listening sockets (SO_REUSEPORT). A connection that the kernel queued on
+// the old socket and Caddy had not accepted yet is reset when that socket closes. With
+// net.ipv4.tcp_migrate_req=1 (Linux 5.14+, also per network namespace) the kernel moves such
+// connections to the new socket.
 #pragma once
 
 #include <string>

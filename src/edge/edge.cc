@@ -121,6 +121,7 @@ EdgeInstance start_edge(const engine::Engine& engine, const EdgeOptions& options
   std::string dir =
       prepare_admin_dir(options.admin_root.empty() ? edge_admin_root() : options.admin_root, options.project);
   inst.socket_path = dir + "/" + kAdminSocketName;
+  inst.front_socket_path = dir + "/" + kFrontAdminSocketName;
   bool new_volume = !engine.find_volume(edge_volume_name(options.project));
   if (new_volume) engine.create_volume(edge_volume_body(options.project, options.extra_labels));
 
@@ -165,6 +166,8 @@ std::optional<EdgeInstance> find_edge(const engine::Engine& engine, const std::s
   if (!inst.container_name.empty() && inst.container_name[0] == '/') inst.container_name.erase(0, 1);
   inst.image = c["Config"].value("Image", "");
   inst.socket_path = socket_of(c);
+  if (!inst.socket_path.empty())
+    inst.front_socket_path = (fs::path(inst.socket_path).parent_path() / kFrontAdminSocketName).string();
   return inst;
 }
 
@@ -186,6 +189,7 @@ void remove_edge(const engine::Engine& engine, const std::string& project, bool 
     if (fs::path(dir).filename() != project) continue;
     std::error_code ec;
     fs::remove(fs::path(dir) / kAdminSocketName, ec);
+    fs::remove(fs::path(dir) / kFrontAdminSocketName, ec);
     fs::remove(dir, ec);
   }
 }

@@ -1,11 +1,14 @@
 // Running a stack's edge on the engine: start (or adopt) it, find it, remove it.
 //
-// The admin API is reachable by nothing but slipway: Caddy listens on a unix socket, never on
-// TCP, in a host directory bind-mounted into the edge container only:
+// The edge container runs two Caddy processes, the front (public ports, TLS) and the back
+// (routes), see caddy_config.h. Their admin APIs are reachable by nothing but slipway: each
+// listens on a unix socket, never on TCP, in a host directory bind-mounted into the edge
+// container only:
 //
 //   <admin root>/                  mode 0700, owned by the user running slipway (root)
 //     <project>/                   the container's /run/slipway-admin (owned by the caddy uid)
-//       admin.sock
+//       admin.sock                 the back's
+//       front.sock                 the front's
 //
 // The admin root is <state directory>/edge (util/state_dir.h); only its owner (and root) can
 // enter it, so no other user on the host reaches the socket, and no other container has the
@@ -46,17 +49,18 @@ struct EdgeInstance {
   std::string container_id;
   std::string container_name;
   std::string image;        // the image tag it runs
-  std::string socket_path;  // the admin socket on the host
+  std::string socket_path;        // the back's admin socket on the host
+  std::string front_socket_path;  // the front's, beside it
   bool created = false;     // this call created the container (first start or changed spec)
   bool image_built = false;
 
-  Admin admin() const { return Admin(socket_path); }
+  Admin admin() const { return Admin(socket_path, front_socket_path); }
 };
 
 // <state directory>/edge.
 std::string edge_admin_root();
 
-// Makes the project's edge run as `options` say and returns it once its admin API answers:
+// Makes the project's edge run as `options` say and returns it once both admin APIs answer:
 // builds the image if needed, creates the state volume and the admin directory, creates the
 // container (or recreates it when its spec changed; an unchanged one is kept and only joins
 // networks it lacks and leaves those no longer wanted), starts it. Idempotent.

@@ -9,7 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -233,10 +235,15 @@ class EdgeEngineTest : public ::testing::Test {
     link("bin/sh", "busybox");
     link("bin/sleep", "busybox");
     const std::string slow = "#!/bin/sh\nsleep ${QUERY_STRING:-3}\necho 'Content-Type: text/plain'\necho\necho slow\n";
+    // What the service learns about the client from the edge.
+    const std::string forwarded =
+        "#!/bin/sh\necho 'Content-Type: text/plain'\necho\n"
+        "echo \"for=$HTTP_X_FORWARDED_FOR proto=$HTTP_X_FORWARDED_PROTO host=$HTTP_X_FORWARDED_HOST\"\n";
     for (const char* page : {"a", "b"}) {
       std::string up = page[0] == 'a' ? "A" : "B";
       add(std::string("www/") + page + "/index.html", up + "\n", 0644);
       add(std::string("www/") + page + "/cgi-bin/slow", slow, 0755);
+      add(std::string("www/") + page + "/cgi-bin/forwarded", forwarded, 0755);
     }
     ctx.dockerfile = "Dockerfile";
     engine::BuildOptions bo;
@@ -337,6 +344,58 @@ TEST_F(EdgeEngineTest, SwitchingUnderLoadFailsNoRequest) {
   EXPECT_EQ(load.failed(), 0) << ::testing::PrintToString(load.failures());
   EXPECT_GT(load.ok(), 20);  // the load really ran
   EXPECT_EQ(admin.upstreams(plain_route()), std::vector<std::string>{a + ":8000"});
+}
+
+// The point of the two Caddy processes (docs/edge.md): a switch reloads only the back, which no
+// client connection reaches (the front opens a new connection to it for every request), so
+// even clients that never retry see no failure. Each switch is what a deploy makes (one
+// POST /load of the whole config), in back-to-back pairs, the worst case measured for the
+// one-process edge. For a measurement (docs/deploy.md has the figures):
+// SLIPWAY_EDGE_STRESS_SWITCHES=N makes N switches; SLIPWAY_EDGE_STRESS_RELOAD=front reloads
+// the front instead, as often and with the same rhythm (its grace period toggled between 30 and
+// 31 s), which is what every switch did when the edge was one Caddy: the baseline, reported and
+// not asserted.
+TEST_F(EdgeEngineTest, ReloadsOfTheBackFailNoRequestOfClientsThatNeverRetry) {
+  int switches = 20;
+  if (const char* n = std::getenv("SLIPWAY_EDGE_STRESS_SWITCHES")) switches = std::max(2, std::atoi(n));
+  const char* mode = std::getenv("SLIPWAY_EDGE_STRESS_RELOAD");
+  bool baseline = mode && std::string(mode) == "front";
+  Admin admin = edge.admin();
+  json front_before = admin.current_front_config();
+  Load load(plain_url(), "edge.test", 4);
+  std::this_thread::sleep_for(1s);
+  auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < switches; ++i) {
+    if (baseline) {
+      json front = front_before;
+      front["apps"]["http"]["grace_period"] = i % 2 == 0 ? "31s" : "30s";
+      Admin(edge.front_socket_path).load(front);  // Admin::load posts to the socket it is given
+    } else {
+      const std::string& target = i % 2 == 0 ? b : a;
+      admin.apply_routes(routing, {{plain_route(), {target + ":8000"}}, {route_of("localhost"), {target + ":8000"}}});
+    }
+    if (i % 2 == 1) std::this_thread::sleep_for(300ms);  // a pair back to back, then a pause
+  }
+  std::this_thread::sleep_for(1s);
+  load.stop();
+  std::cerr << "requests during " << switches
+            << (baseline ? " reloads of the FRONT" : " switches (reloads of the back)") << " in "
+            << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()
+            << " s: " << load.ok() << " ok, " << load.failed() << " failed (never retried)\n";
+  for (const auto& f : load.failures()) std::cerr << "  " << f << "\n";
+  EXPECT_GT(load.ok(), 20);
+  if (baseline) return;
+  EXPECT_EQ(load.failed(), 0) << ::testing::PrintToString(load.failures());
+  EXPECT_EQ(admin.current_front_config(), front_before) << "a switch never changes the front";
+}
+
+TEST_F(EdgeEngineTest, TheServiceLearnsTheClientFromXForwardedHeaders) {
+  HttpResult r = http_get(plain_url() + "cgi-bin/forwarded", "edge.test");
+  ASSERT_EQ(r.status, 200) << r.error << " " << r.body;
+  // The front sets them; the back passes them on although its client is a unix socket.
+  EXPECT_EQ(r.body.rfind("for=", 0), 0u) << r.body;
+  EXPECT_EQ(r.body.find("for= "), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(" proto=http host=edge.test"), std::string::npos) << r.body;
 }
 
 TEST_F(EdgeEngineTest, OldUpstreamDrainsAfterTheSwitch) {
@@ -441,6 +500,32 @@ TEST_F(EdgeEngineTest, RoutesSurviveARestartOfTheEdge) {
   client->start_container(edge.container_id);
   admin.wait_ready(120s);
   EXPECT_EQ(page(), "B\n");
+}
+
+// The entrypoint ties the two processes together: one of them dying ends the container, whose
+// restart policy brings both back with their autosaved configs.
+TEST_F(EdgeEngineTest, WhenOneCaddyDiesTheEdgeComesBackWhole) {
+  Admin admin = edge.admin();
+  admin.switch_upstreams(plain_route(), {b + ":8000"});
+  int restarts = client->inspect_container(edge.container_id).value("RestartCount", 0);
+  for (const char* which : {"back.json", "front.json"}) {
+    engine::ExecOptions kill;
+    // The Caddy process whose command line names that config (not this shell, which names it too).
+    kill.cmd = {"bash", "-c",
+                std::string("for p in /proc/[0-9]*; do c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null); "
+                            "case \"$c\" in \"caddy run\"*") +
+                    which + "*) kill -KILL ${p##*/};; esac; done"};
+    client->exec(edge.container_id, kill);
+    auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (client->inspect_container(edge.container_id).value("RestartCount", 0) == restarts &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(100ms);
+    int now = client->inspect_container(edge.container_id).value("RestartCount", 0);
+    EXPECT_EQ(now, restarts + 1) << "killing the process of " << which << " restarts the edge";
+    restarts = now;
+    admin.wait_ready(120s);
+    EXPECT_EQ(page(), "B\n") << which;
+  }
 }
 
 TEST_F(EdgeEngineTest, ARecreatedContainerResumesFromTheStateVolume) {

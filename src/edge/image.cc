@@ -27,8 +27,8 @@ RUN groupadd --system --gid {uid} caddy \
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends caddy ca-certificates \
  && rm -rf /var/lib/apt/lists/*
-RUN mkdir -p {state}/data {state}/config {admin} && chown -R caddy:caddy {state} {admin}
-COPY bootstrap.json /etc/slipway-edge/bootstrap.json
+RUN mkdir -p {state}/data {state}/front {state}/back {admin} && chown -R caddy:caddy {state} {admin}
+COPY front.json back.json /etc/slipway-edge/
 COPY entrypoint /usr/local/bin/slipway-edge
 ENV HOME={state} XDG_DATA_HOME={state}/data XDG_CONFIG_HOME={state}/config
 LABEL io.slipway.role=edge-image
@@ -41,13 +41,49 @@ ENTRYPOINT ["/usr/local/bin/slipway-edge"]
                {"admin", kAdminDirInContainer}});
 }
 
-// Caddy does not unlink its admin socket when it stops, and refuses to start while the file
-// exists; after a crash or an engine restart the old one is still in the host directory. The
-// umask lets the socket be opened by whoever may enter that directory on the host (root, or the
-// user running slipway when that is not root); nobody else can reach it (edge.h).
+// Runs the two Caddy processes (caddy_config.h) and ties their lives together: when either
+// ends, the other is stopped too and the container exits, so its restart policy brings both
+// back. On SIGTERM the front stops first (its open requests finish on the back, which still
+// runs), then the back.
+//
+// Each process has its own autosaved config (`--resume`; before any change, a bootstrap
+// config that only opens its admin socket). The front keeps the certificates and the internal
+// CA in /var/lib/caddy/data, where the one-process edge kept them; the back keeps its own small
+// state in /var/lib/caddy/back. Caddy does not unlink its admin socket when it stops, and
+// refuses to start while the file exists; after a crash or an engine restart the old one is
+// still in the host directory. The umask lets the admin sockets be opened by whoever may enter
+// that directory on the host (root, or the user running slipway when that is not root); nobody
+// else can reach them (edge.h). The back's serving sockets are in /tmp/slipway-edge, on the
+// container's /tmp tmpfs, which only the edge's own processes see.
 std::string entrypoint() {
-  return std::string("#!/bin/sh\n") + "umask 0000\n" + "rm -f " + kAdminDirInContainer + "/" + kAdminSocketName + "\n" +
-         "exec caddy run --resume --config /etc/slipway-edge/bootstrap.json\n";
+  return fill(R"(#!/bin/bash
+umask 0000
+rm -f {admin}/{back_admin} {admin}/{front_admin}
+mkdir -p {sockets} && chmod 0700 {sockets}
+(XDG_DATA_HOME={state}/back/data XDG_CONFIG_HOME={state}/back/config \
+   exec caddy run --resume --config /etc/slipway-edge/back.json) &
+back=$!
+(XDG_DATA_HOME={state}/data XDG_CONFIG_HOME={state}/front/config \
+   exec caddy run --resume --config /etc/slipway-edge/front.json) &
+front=$!
+stop() {
+  kill -TERM "$front" 2>/dev/null; wait "$front"
+  kill -TERM "$back" 2>/dev/null; wait "$back"
+  exit 0
+}
+trap stop TERM INT
+wait -n
+status=$?
+kill -TERM "$front" "$back" 2>/dev/null
+wait
+echo "slipway-edge: a Caddy process ended (status $status); stopping the edge" >&2
+exit $(( status == 0 ? 1 : status ))
+)",
+              {{"admin", kAdminDirInContainer},
+               {"back_admin", kAdminSocketName},
+               {"front_admin", kFrontAdminSocketName},
+               {"sockets", kBackSocketDir},
+               {"state", kEdgeStateDir}});
 }
 
 engine::ContextEntry file(const std::string& path, const std::string& content, unsigned mode) {
@@ -65,7 +101,8 @@ engine::BuildContext edge_image_context() {
   engine::BuildContext ctx;
   ctx.dockerfile = "Dockerfile";
   ctx.entries.push_back(file("Dockerfile", dockerfile(), 0644));
-  ctx.entries.push_back(file("bootstrap.json", json{{"admin", admin_section()}}.dump(2) + "\n", 0644));
+  ctx.entries.push_back(file("front.json", json{{"admin", admin_section(kFrontAdminSocketName)}}.dump(2) + "\n", 0644));
+  ctx.entries.push_back(file("back.json", json{{"admin", admin_section(kAdminSocketName)}}.dump(2) + "\n", 0644));
   ctx.entries.push_back(file("entrypoint", entrypoint(), 0755));
   for (const auto& e : ctx.entries) ctx.total_bytes += e.size;
   return ctx;

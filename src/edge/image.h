@@ -7,11 +7,14 @@
 // base image changed (a fresh `slipway base` brings Caddy's security updates in).
 //
 // Inside the image:
-//   - Caddy runs as the unprivileged user caddy (uid/gid kEdgeUid) from /usr/bin/caddy;
-//   - `caddy run --resume` starts from the last autosaved config, else a bootstrap config that
-//     only opens the admin socket, so an engine restart brings the routes back by itself;
-//   - Caddy's state (certificates, the internal CA's keys, the autosaved config) lives in
-//     /var/lib/caddy, a volume; the admin socket in /run/slipway-admin, a host directory.
+//   - two Caddy processes, the front and the back (caddy_config.h), run as the unprivileged
+//     user caddy (uid/gid kEdgeUid) from /usr/bin/caddy, started and tied together by the
+//     entrypoint /usr/local/bin/slipway-edge (image.cc says how);
+//   - each `caddy run --resume` starts from its last autosaved config, else a bootstrap config
+//     that only opens its admin socket, so an engine restart brings the routes back by itself;
+//   - Caddy's state (certificates and the internal CA's keys: the front's; each process's
+//     autosaved config) lives in /var/lib/caddy, a volume; the admin sockets in
+//     /run/slipway-admin, a host directory.
 #pragma once
 
 #include <string>

@@ -19,10 +19,19 @@ TEST(EdgeImage, RecipeIsCaddyFromDebianResumingItsConfig) {
   EXPECT_NE(df.find("apt-get install -y --no-install-recommends caddy ca-certificates"), std::string::npos);
   EXPECT_NE(df.find("--uid 64443"), std::string::npos);
   EXPECT_NE(df.find("USER caddy"), std::string::npos);
-  EXPECT_NE(files["entrypoint"].find("exec caddy run --resume --config /etc/slipway-edge/bootstrap.json"),
+  // Two Caddy processes, each resuming its own autosaved config; the front keeps the
+  // certificates where the one-process edge kept them.
+  const std::string& ep = files["entrypoint"];
+  EXPECT_NE(ep.find("XDG_DATA_HOME=/var/lib/caddy/back/data XDG_CONFIG_HOME=/var/lib/caddy/back/config"),
             std::string::npos);
-  EXPECT_NE(files["entrypoint"].find("rm -f /run/slipway-admin/admin.sock"), std::string::npos);
-  EXPECT_EQ(json::parse(files["bootstrap.json"]), json({{"admin", admin_section()}}));
+  EXPECT_NE(ep.find("exec caddy run --resume --config /etc/slipway-edge/back.json"), std::string::npos);
+  EXPECT_NE(ep.find("XDG_DATA_HOME=/var/lib/caddy/data XDG_CONFIG_HOME=/var/lib/caddy/front/config"),
+            std::string::npos);
+  EXPECT_NE(ep.find("exec caddy run --resume --config /etc/slipway-edge/front.json"), std::string::npos);
+  EXPECT_NE(ep.find("rm -f /run/slipway-admin/admin.sock /run/slipway-admin/front.sock"), std::string::npos);
+  EXPECT_NE(ep.find("wait -n"), std::string::npos);  // either one ending ends the container
+  EXPECT_EQ(json::parse(files["back.json"]), json({{"admin", admin_section(kAdminSocketName)}}));
+  EXPECT_EQ(json::parse(files["front.json"]), json({{"admin", admin_section(kFrontAdminSocketName)}}));
   for (const auto& e : ctx.entries)
     if (e.path == "entrypoint") EXPECT_EQ(e.mode, 0755u);
 }
