@@ -30,6 +30,7 @@ int run_rebuild(GlobalOptions& global, const RebuildFlags& f) {
   server::RebuildOptions o;
   o.snapshot = f.snapshot;
   o.journal_dir = session.journal_dir();
+  o.state_dir = session.state_dir;
   o.health_timeout = std::chrono::seconds(f.health_timeout);
   o.started = started;
   if (!json) {
