@@ -1,9 +1,13 @@
 // Crash safety of `slipway boot` (issue 12): after a power loss, boot runs through the fault
 // relay (tests/support/fault_relay.h), which SIGKILLs it just before its Nth state-changing
 // engine request, for every N a boot makes; then the next plain `slipway boot` must converge:
-// exit 0, the recorded generation's containers running (the same IDs: boot never makes or
-// removes one), healthy, the edge running with its route at that generation, the data on the
-// volume intact through the route, and nothing else of the stack running.
+// exit 0, the recorded generation's containers running (the same IDs: boot never makes one),
+// healthy, the edge running with its route at that generation, the data on the volume intact
+// through the route, and nothing else of the stack left.
+//
+// Two power losses: (1) with generation 2 deployed and nothing under way; (2) in the middle of
+// the deploy of a generation K, just after its switch (K's web routed, 2's still there), so that
+// boot first undoes K (deploy/recover.h) and its recovery's requests are kill points too.
 //
 // On a private engine (tests/support/private_engine.h) so that every kill point starts from a
 // real power loss. A small FROM-scratch busybox stack keeps each point cheap: a `db` that keeps
@@ -21,6 +25,7 @@
 #include <random>
 #include <set>
 
+#include "deploy/store.h"
 #include "edge/admin.h"
 #include "edge/image.h"
 #include "engine/client.h"
@@ -128,12 +133,27 @@ TEST_F(BootCrash, AKilledBootConvergesOnTheNextBootAtEveryKillPoint) {
   engine::ClientOptions co;
   co.host = pe.host();
 
-  // Generation 1, then 2 (web's environment changed), behind the edge.
+  testsupport::FaultRelayOptions ro;
+  ro.listen = (dir_ / "relay.sock").string();
+  ro.upstream = pe.socket_path();
+  testsupport::FaultRelay relay(ro);
+  relay.start();
+
+  // Generation 1, then 2 (web's environment changed), behind the edge. Generation 2's deploy
+  // goes through the relay to learn where a deploy switches: its first stop request (of the
+  // old web) comes right after the edge points at the new one.
   auto r = slipway(pe.host(), {"deploy", "--build"});
   ASSERT_EQ(r.exit_code, 0) << r.err << pe.log_tail();
   write_compose("2");
-  r = slipway(pe.host(), {"deploy"});
+  relay.reset();
+  r = slipway(relay.address(), {"deploy"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  int after_switch = 0;
+  std::vector<std::string> deploy_requests = relay.forwarded_changes();
+  for (size_t i = 0; i < deploy_requests.size() && !after_switch; ++i)
+    if (deploy_requests[i].size() > 5 && deploy_requests[i].substr(deploy_requests[i].size() - 5) == "/stop")
+      after_switch = static_cast<int>(i) + 1;
+  ASSERT_GT(after_switch, 0) << "a deploy stops the old web after the switch";
   ASSERT_THAT(r.err, HasSubstr("generation 2 is live"));
   const std::string data = through_edge(pe, "/index.html");
   ASSERT_THAT(data, HasSubstr("data-"));
@@ -177,11 +197,6 @@ TEST_F(BootCrash, AKilledBootConvergesOnTheNextBootAtEveryKillPoint) {
   };
 
   // Count: an uninterrupted boot after a power loss.
-  testsupport::FaultRelayOptions ro;
-  ro.listen = (dir_ / "relay.sock").string();
-  ro.upstream = pe.socket_path();
-  testsupport::FaultRelay relay(ro);
-  relay.start();
   power_cut();
   lap("power cut");
   relay.reset();
@@ -214,7 +229,57 @@ TEST_F(BootCrash, AKilledBootConvergesOnTheNextBootAtEveryKillPoint) {
     expect_converged(when);
     lap("kill point " + std::to_string(n) + " (" + held + ")");
   }
-  std::cerr << "boot crash test: " << total << " kill points in "
+
+  // The power goes while a deploy runs, just after its switch: generation K's web is routed,
+  // generation 2's still runs. Boot first undoes K (routes back, K's containers removed, the
+  // record "interrupted"), then brings back generation 2 as before; killed at any of its
+  // requests, the next boot converges to the same state.
+  int rev = 3;
+  auto power_cut_mid_deploy = [&] {
+    write_compose(std::to_string(rev++));
+    relay.kill_at(after_switch);
+    SubprocessResult killed = slipway(relay.address(), {"deploy"});
+    ASSERT_TRUE(relay.killed()) << killed.err;
+    ASSERT_EQ(killed.exit_code, 128 + SIGKILL) << killed.err;
+    relay.reset();
+    power_cut();
+  };
+  auto expect_undone = [&](const std::string& when) {
+    expect_converged(when);
+    deploy::GenerationStore store((dir_ / "state").string());
+    for (const auto& rec : store.list(kProject)) EXPECT_FALSE(rec.unfinished()) << when << ": generation " << rec.number;
+  };
+  power_cut_mid_deploy();
+  relay.reset();
+  r = slipway(relay.address(), {"boot"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("bringing back generation 2"));
+  const int total_mid = relay.state_changing_count();
+  sequence.clear();
+  for (const auto& c : relay.forwarded_changes()) sequence += "\n  " + c;
+  std::cerr << "a boot after a power loss mid-deploy makes " << total_mid << " state-changing engine requests:" << sequence
+            << "\n";
+  expect_undone("after an uninterrupted boot after a power loss mid-deploy");
+  for (int n = 1; n <= total_mid; ++n) {
+    power_cut_mid_deploy();
+    relay.kill_at(n);
+    SubprocessResult killed = slipway(relay.address(), {"boot"});
+    std::string held = relay.held() ? relay.held()->str() : "-";
+    if (!relay.killed())
+      EXPECT_EQ(killed.exit_code, 0) << killed.err;
+    else
+      EXPECT_EQ(killed.exit_code, 128 + SIGKILL) << "request " << n << " (" << held << "): " << killed.err;
+    relay.reset();
+    std::string when = "mid-deploy, after a kill before request " + std::to_string(n) + " (" + held + ")";
+    SubprocessResult again = slipway(pe.host(), {"boot", "--json"});
+    ASSERT_EQ(again.exit_code, 0) << when << ": " << again.out << again.err;
+    auto doc = nlohmann::json::parse(again.out);
+    EXPECT_EQ(doc["generation"], 2) << when;
+    EXPECT_EQ(doc["ok"], true) << when;
+    expect_undone(when);
+    lap("mid-deploy kill point " + std::to_string(n) + " (" + held + ")");
+  }
+  std::cerr << "boot crash test: " << total << " + " << total_mid << " kill points in "
             << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s\n";
 }
 
