@@ -207,7 +207,8 @@ RebuildResult Rebuild::run() {
     phase("build", [&] { return build(); });
     if (!dumps) restore_phase(false);
     phase("deploy", [&] {
-      if (progress_.deployed) {
+      // (Deployed, unless its containers have gone since: then deploy again.)
+      if (progress_.deployed && !apply::observe_containers(engine_, project_.name).empty()) {
         result_.generation = progress_.deployed;
         return "generation " + std::to_string(progress_.deployed) + ", deployed by the unfinished rebuild";
       }

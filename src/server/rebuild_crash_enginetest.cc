@@ -7,6 +7,9 @@
 // generation, no operation journal, no progress record (server/rebuild_progress.h), no
 // helper container, no restic lock.
 //
+// Also: a rebuild whose checks failed is finished by running it again once they pass, without
+// a second restore or deploy, and a finished rebuild refuses the running stack again.
+//
 // The stack is backed up once on the host engine (a FROM-scratch busybox service with data on
 // a volume); each kill point starts again from an empty private engine
 // (tests/support/private_engine.h) and an empty state directory: the new machine.
@@ -196,6 +199,27 @@ TEST_F(RebuildCrash, AKilledRebuildConvergesOnTheNextRebuildAtEveryKillPoint) {
     std::cerr << "  kill point " << n << " (" << held << "): "
               << std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count() << " s\n";
   }
+  // A rebuild whose checks fail keeps its progress; once the cause is fixed, the same command
+  // finishes it without restoring or deploying again.
+  empty_engine(priv, state, runtime);
+  std::ofstream(dir_ / "stack" / "tests" / "broken.yaml")
+      << "x-slipway: {service: web}\nfile:\n  /data/entry: {contains: [not-the-entry]}\n";
+  r = slipway(pe.host(), {"rebuild"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("checks failed"));
+  EXPECT_TRUE(fs::exists(state / "rebuild" / (project_ + ".json")));
+  fs::remove(dir_ / "stack" / "tests" / "broken.yaml");
+  r = slipway(pe.host(), {"rebuild"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("resuming the unfinished rebuild"));
+  EXPECT_THAT(r.err, HasSubstr("restored by the unfinished rebuild"));
+  EXPECT_THAT(r.err, HasSubstr("generation 1, deployed by the unfinished rebuild"));
+  expect_converged("after a rebuild whose checks failed, run again");
+  // Done: a rebuild now refuses the running stack again.
+  r = slipway(pe.host(), {"rebuild"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("already has containers of " + project_));
+
   std::cerr << "rebuild crash test: " << total << " kill points in "
             << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s\n";
 }
