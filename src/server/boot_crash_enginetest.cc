@@ -181,6 +181,17 @@ TEST_F(BootCrash, AKilledBootConvergesOnTheNextBootAtEveryKillPoint) {
     pe.power_loss();
     pe.start();
   };
+  // Running, healthy and, while the Compose file is generation 2's, current (slipway ps).
+  auto expect_current = [&](const std::string& when, bool file_is_generation_2) {
+    auto ps = slipway(pe.host(), {"ps", "--json"});
+    ASSERT_EQ(ps.exit_code, 0) << when << ": " << ps.err;
+    for (const auto& row : nlohmann::json::parse(ps.out)) {
+      EXPECT_EQ(row["State"], "running") << when << ": " << row.dump();
+      if (row["Service"] == "web") EXPECT_EQ(row["Health"], "healthy") << when << ": " << row.dump();
+      if (file_is_generation_2)
+        EXPECT_TRUE(row["Config"] == "current" || row["Config"] == "edge") << when << ": " << row.dump();
+    }
+  };
   auto expect_converged = [&](const std::string& when) {
     engine::Client client(co);
     std::map<std::string, bool> now = containers(client);
@@ -227,6 +238,7 @@ TEST_F(BootCrash, AKilledBootConvergesOnTheNextBootAtEveryKillPoint) {
     EXPECT_EQ(doc["generation"], 2) << when;
     EXPECT_EQ(doc["ok"], true) << when;
     expect_converged(when);
+    expect_current(when, true);
     lap("kill point " + std::to_string(n) + " (" + held + ")");
   }
 
@@ -277,6 +289,7 @@ TEST_F(BootCrash, AKilledBootConvergesOnTheNextBootAtEveryKillPoint) {
     EXPECT_EQ(doc["generation"], 2) << when;
     EXPECT_EQ(doc["ok"], true) << when;
     expect_undone(when);
+    expect_current(when, false);  // the file is generation K's: generation 2 runs, "changed"
     lap("mid-deploy kill point " + std::to_string(n) + " (" + held + ")");
   }
   std::cerr << "boot crash test: " << total << " + " << total_mid << " kill points in "

@@ -154,6 +154,10 @@ TEST_F(RebuildCrash, AKilledRebuildConvergesOnTheNextRebuildAtEveryKillPoint) {
     EXPECT_EQ(all[0]["State"], "running") << when;
     EXPECT_EQ(all[0]["Names"][0], "/" + name) << when;
     EXPECT_EQ(priv.exec(name, cat).out, entry) << when << ": the data is back";
+    // Current: what runs is what the Compose file says (slipway ps).
+    auto ps = slipway(pe.host(), {"ps", "--json"});
+    ASSERT_EQ(ps.exit_code, 0) << when << ": " << ps.err;
+    for (const auto& row : nlohmann::json::parse(ps.out)) EXPECT_EQ(row["Config"], "current") << when << ": " << row.dump();
     auto vols = priv.list_volumes({});
     EXPECT_EQ(vols.size(), 1u) << when << ": " << vols.dump();
     EXPECT_FALSE(fs::exists(state / "rebuild" / (project_ + ".json"))) << when << ": the progress record is left";
