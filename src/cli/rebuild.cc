@@ -30,6 +30,7 @@ int run_rebuild(GlobalOptions& global, const RebuildFlags& f) {
   server::RebuildOptions o;
   o.snapshot = f.snapshot;
   o.journal_dir = session.journal_dir();
+  o.state_dir = session.state_dir;
   o.health_timeout = std::chrono::seconds(f.health_timeout);
   o.started = started;
   if (!json) {
@@ -69,7 +70,9 @@ void setup(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
       "Dockerfiles need and the engine lacks (mmdebstrap), builds every image, restores the latest complete\n"
       "snapshot (or --snapshot) into fresh volumes, deploys generation 1 behind the edge, and runs tests/*.yaml.\n"
       "Needs only the repository's settings (x-slipway.backup) and its password file. Prints each phase's\n"
-      "time and the command's own overhead on the last line. Exit 1 when a phase fails (it says which).");
+      "time and the command's own overhead on the last line. Exit 1 when a phase fails (it says which).\n"
+      "A rebuild that was killed or failed is resumed by running it again: its progress is kept in the\n"
+      "state directory (rebuild/<stack>.json), and a restore or deploy it finished is not done twice.");
   sub->add_option("--snapshot", f->snapshot, "Restore this snapshot (run id or restic id prefix) instead of the latest");
   sub->add_option("--health-timeout", f->health_timeout, "Seconds to wait for the new containers to be healthy")
       ->check(CLI::PositiveNumber);

@@ -153,18 +153,26 @@ void start_generation(const engine::Engine& engine, const compose::Project& proj
   for (const auto& service : order) {
     auto it = g.by_service.find(service);
     if (it == g.by_service.end()) continue;
-    std::vector<std::string> started;
+    std::vector<std::string> started, running;
     for (const auto& c : it->second) {
-      if (c.running()) continue;
+      if (c.running()) {
+        running.push_back(c.id);
+        continue;
+      }
       restore_files(engine, project, replacer, c);
       engine.start_container(c.id);
       started.push_back(c.id);
       ++r.actions_done;
     }
-    if (started.empty()) continue;
-    say(o, service + ": started " + std::to_string(started.size()) + " container(s) of generation " +
-               std::to_string(g.number));
-    deploy::GateOutcome h = deploy::wait_healthy(engine, started, o.wait_timeout, std::chrono::milliseconds(500));
+    deploy::GateOutcome h{"health", true, ""};
+    if (!started.empty()) {
+      say(o, service + ": started " + std::to_string(started.size()) + " container(s) of generation " +
+                 std::to_string(g.number));
+      h = deploy::wait_healthy(engine, started, o.wait_timeout, std::chrono::milliseconds(500));
+    }
+    // Running already — started by an earlier boot that was killed, or by the recovery of an
+    // interrupted deploy just now — is not healthy yet: its healthcheck may still be starting.
+    if (h.ok && !running.empty()) h = deploy::wait_healthy(engine, running, o.wait_timeout, std::chrono::milliseconds(0));
     if (!h.ok && r.health_problem.empty()) r.health_problem = service + ": " + h.detail;
   }
 }

@@ -5,7 +5,9 @@
 //   1. an unfinished deploy (slipway or the machine died mid-deploy) is undone first, as the
 //      next deploy would undo it (deploy/recover.h), so the generation before it comes back;
 //   2. the generation's containers (boot_generation.h: by service and recorded image ID) are
-//      started in dependency order — by ID, never rebuilt or recreated; their secret files are
+//      started in dependency order — by ID, never rebuilt or recreated — and each service must
+//      be healthy before the next, also when its containers were running already (an earlier,
+//      killed boot or the undo in 1 started them: their healthcheck may still be starting); their secret files are
 //      written again when the reboot emptied the tmpfs; any other running container of the stack
 //      is stopped (kept), so exactly the generation runs;
 //   3. the edge container is started if it is not running, and every route whose service the

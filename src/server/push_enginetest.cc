@@ -1,5 +1,5 @@
 // Push to deploy and the remote read-only view, end to end through Debian's OpenSSH
-// (tests/support/sshd.h, on 127.0.0.1 and a free port): `slipway serve-repo` on the "server",
+// (tests/support/sshd.h, on port 22 of a network namespace of its own): `slipway serve-repo` on the "server",
 // `slipway remote add` + `slipway push` and a plain `git push` from a "laptop" checkout, and
 // `slipway -H ssh://… ps|logs|history|snapshots`. The stack is a FROM-scratch busybox httpd
 // built from the pushed files, deployed on the shared engine under a unique project name; its

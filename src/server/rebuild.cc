@@ -12,7 +12,10 @@
 #include "deploy/gates.h"
 #include "edge/image.h"
 #include "engine/base_image.h"
+#include "server/boot_generation.h"
+#include "server/rebuild_progress.h"
 #include "update/stack.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 namespace slipway::server {
@@ -65,6 +68,8 @@ class Rebuild {
   deploy::GenerationStore& store_;
   const RebuildOptions& o_;
   RebuildResult result_;
+  RebuildProgressFile progress_file_{o_.state_dir, project_.name};
+  RebuildProgress progress_;
 };
 
 std::string Rebuild::base() {
@@ -134,7 +139,13 @@ std::string Rebuild::deploy() {
   deploy::DeployOutcome r = deploy::run_deploy(engine_, project_, store_, d);
   result_.generation = r.generation;
   if (!r.ok) throw PhaseFailure{"deploy failed: " + r.message};
-  return "generation " + std::to_string(r.generation) + " is live";
+  if (r.nothing) {
+    // An interrupted rebuild's deploy had finished before it was recorded here: what runs is
+    // the generation it deployed.
+    auto deployed = last_deployed(store_.list(project_.name, 1000));
+    result_.generation = deployed ? deployed->number : 0;
+  }
+  return "generation " + std::to_string(result_.generation) + " is live";
 }
 
 std::string Rebuild::checks() {
@@ -149,21 +160,73 @@ std::string Rebuild::checks() {
 
 RebuildResult Rebuild::run() {
   auto t0 = o_.started.value_or(Clock::now());
-  if (!apply::observe_containers(engine_, project_.name).empty())
-    throw UserError("the engine already has containers of " + project_.name +
-                    "; rebuild is for an engine that does not run the stack (here use `slipway restore` and "
-                    "`slipway deploy`)");
+  const std::string engine_id = engine_.info().value("ID", "");
+  std::optional<RebuildProgress> previous = progress_file_.load();
+  if (previous && previous->engine != engine_id) {
+    say("forgetting the unfinished rebuild of " + project_.name + " begun " + previous->started +
+        " on another engine");
+    previous.reset();
+  }
+  if (!apply::observe_containers(engine_, project_.name).empty()) {
+    // Containers of the stack are the unfinished rebuild's own only while every generation
+    // recorded is one it deployed.
+    std::vector<deploy::GenerationRecord> records = store_.list(project_.name, 1000);
+    bool own = previous && !records.empty() &&
+               std::all_of(records.begin(), records.end(),
+                           [](const deploy::GenerationRecord& r) { return r.kind == "rebuild"; });
+    if (!own)
+      throw UserError("the engine already has containers of " + project_.name +
+                      "; rebuild is for an engine that does not run the stack (here use `slipway restore` and "
+                      "`slipway deploy`)");
+  }
+  if (previous) {
+    progress_ = *previous;
+    say("resuming the unfinished rebuild of " + project_.name + " begun " + progress_.started +
+        (progress_.restored.empty() ? "" : "; snapshot " + progress_.restored + " is restored") +
+        (progress_.deployed ? "; generation " + std::to_string(progress_.deployed) + " is deployed" : ""));
+  } else {
+    progress_.started = utc_now();
+    progress_.engine = engine_id;
+    progress_file_.save(progress_);  // before the first change: what follows is the rebuild's own
+  }
   const bool dumps = has_dumps();
+  auto restore_phase = [&](bool load_dumps) {
+    phase("restore", [&] {
+      if (!progress_.restored.empty()) {
+        result_.snapshot = progress_.restored;
+        return "snapshot " + progress_.restored + ", restored by the unfinished rebuild";
+      }
+      std::string detail = restore(load_dumps);
+      progress_.restored = result_.snapshot;
+      progress_file_.save(progress_);
+      return detail;
+    });
+  };
   try {
     phase("base", [&] { return base(); });
     phase("build", [&] { return build(); });
-    if (!dumps) phase("restore", [&] { return restore(false); });
-    phase("deploy", [&] { return deploy(); });
-    if (dumps) phase("restore", [&] { return restore(true); });
+    if (!dumps) restore_phase(false);
+    phase("deploy", [&] {
+      // (Deployed, unless its containers have gone since: then deploy again.)
+      if (progress_.deployed && !apply::observe_containers(engine_, project_.name).empty()) {
+        result_.generation = progress_.deployed;
+        return "generation " + std::to_string(progress_.deployed) + ", deployed by the unfinished rebuild";
+      }
+      std::string detail = deploy();
+      progress_.deployed = result_.generation;
+      progress_file_.save(progress_);
+      return detail;
+    });
+    if (dumps) restore_phase(true);
     phase("checks", [&] { return checks(); });
     result_.ok = true;
+    progress_file_.remove();
   } catch (const PhaseFailure& f) {
     result_.message = f.message;
+  } catch (const UserError&) {
+    // A bad snapshot id or stack setting changes nothing: no progress worth resuming.
+    if (!previous && progress_.restored.empty() && !progress_.deployed) progress_file_.remove();
+    throw;
   }
   result_.total_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return result_;

@@ -12,6 +12,10 @@
 // A stack with dumps to load (a service's x-slipway.backup restore command) is restored after
 // the deploy instead: dumps are loaded into running services.
 //
+// A rebuild killed mid-way is resumed by the next one (server/rebuild_progress.h): it keeps
+// its progress in the state directory, and an engine holding its own half-made work is not
+// refused.
+//
 // Each phase is timed; what the command does beyond them (loading, observing, recording) is its
 // overhead, reported beside them.
 #pragma once
@@ -34,6 +38,7 @@ namespace slipway::server {
 struct RebuildOptions {
   std::string snapshot;       // "" = the latest complete backup
   std::string journal_dir;    // the restore's operation journal ("" = none)
+  std::string state_dir;      // where an unfinished rebuild's progress is kept ("" = nowhere)
   deploy::EdgePlace edge;     // where the edge publishes and keeps its admin socket
   apply::FilesPlace files;    // secret files; root "" = the default tmpfs
   std::chrono::seconds health_timeout{120};
@@ -69,8 +74,9 @@ std::vector<std::string> debian_bases_needed(const compose::Project& project);
 
 // Runs the phases in order; stops at the first that fails (ok = false, message says which and
 // why: a failed deploy leaves nothing running, a failed check leaves the generation running).
-// UserError when the engine already has containers of the stack (rebuild is for an empty
-// engine: use deploy and restore there) or for a bad snapshot id; EnvError as the phases throw.
+// UserError when the engine already has containers of the stack and no unfinished rebuild
+// made them (rebuild is for an empty engine: use deploy and restore there) or for a bad
+// snapshot id; EnvError as the phases throw.
 RebuildResult rebuild(const engine::Engine& engine, const compose::Project& project, backup::Restic& restic,
                       deploy::GenerationStore& store, const RebuildOptions& options);
 

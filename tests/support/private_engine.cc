@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -30,15 +29,6 @@ namespace slipway::testsupport {
 namespace {
 
 namespace fs = std::filesystem;
-
-void must(const std::vector<std::string>& argv) {
-  auto r = run_process(argv);
-  if (r.exit_code != 0) {
-    std::string cmd;
-    for (const auto& a : argv) cmd += a + " ";
-    throw std::runtime_error("private engine: " + cmd + "failed: " + r.err);
-  }
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -104,21 +94,15 @@ int unix_http(const std::string& socket_path, const std::string& method, const s
 }
 
 PrivateEngine::PrivateEngine() {
-  std::random_device rd;
-  char id[16];
-  std::snprintf(id, sizeof id, "%06x", rd() & 0xffffff);
-  id_ = id;
+  net_ = std::make_unique<NetNamespace>("slw-pe");
+  id_ = net_->id();
   dir_ = "/tmp/slw-pe-" + id_;  // short: the unix socket paths below must fit 108 bytes
   socket_ = dir_ + "/docker.sock";
   host_ = "unix://" + socket_;
-  netns_ = "slw-pe-" + id_;
-  veth_host_ = "slwpe" + id_ + "h";
-  veth_inner_ = "slwpe" + id_ + "n";
   fs::create_directories(dir_ + "/data");
   fs::create_directories(dir_ + "/exec");
   std::ofstream(dir_ + "/daemon.json") << "{}\n";
   try {
-    setup_network();
     start();
   } catch (...) {
     teardown();
@@ -127,25 +111,6 @@ PrivateEngine::PrivateEngine() {
 }
 
 PrivateEngine::~PrivateEngine() { teardown(); }
-
-void PrivateEngine::setup_network() {
-  // 10.(200..249).(0..255).(0,4,..252)/30: random; a clash with another instance is unlikely
-  // and would only confuse routing between host and engine, which tests rarely use.
-  std::random_device rd;
-  unsigned n = rd();
-  std::string net = "10." + std::to_string(200 + n % 50) + "." + std::to_string((n >> 8) & 0xff) + ".";
-  unsigned base = ((n >> 16) & 0x3f) * 4;
-  host_address_ = net + std::to_string(base + 1);
-  inner_address_ = net + std::to_string(base + 2);
-  must({"ip", "netns", "add", netns_});
-  must({"ip", "link", "add", veth_host_, "type", "veth", "peer", "name", veth_inner_});
-  must({"ip", "link", "set", veth_inner_, "netns", netns_});
-  must({"ip", "addr", "add", host_address_ + "/30", "dev", veth_host_});
-  must({"ip", "link", "set", veth_host_, "up"});
-  must({"ip", "-n", netns_, "addr", "add", inner_address_ + "/30", "dev", veth_inner_});
-  must({"ip", "-n", netns_, "link", "set", veth_inner_, "up"});
-  must({"ip", "-n", netns_, "link", "set", "lo", "up"});
-}
 
 namespace {
 
@@ -172,7 +137,7 @@ void PrivateEngine::start() {
   if (pid_) return;
   // containerd first, by us: dockerd's own supervision dials containerd before it serves and
   // kills it when that fails, which on a loaded machine loops until dockerd gives up.
-  const std::string netns = "--net=/var/run/netns/" + netns_;
+  const std::string netns = "--net=" + net_->path();
   const std::string containerd_sock = dir_ + "/exec/containerd.sock";
   containerd_pid_ = spawn({"nsenter", netns, "containerd", "--root", dir_ + "/data/containerd", "--state",
                            dir_ + "/exec/containerd-state", "--address", containerd_sock},
@@ -297,13 +262,13 @@ void PrivateEngine::power_loss() {
 }
 
 void PrivateEngine::teardown() {
+  // Everything goes, so nothing is worth a graceful stop (which waits for every container's
+  // stop timeout: 10 s for one that ignores SIGTERM, as a busybox httpd as PID 1 does).
   try {
-    stop();
     power_loss();  // also when dockerd had already exited: its mounts (the data root) remain
   } catch (...) {
   }
-  run_process({"ip", "link", "del", veth_host_});
-  run_process({"ip", "netns", "del", netns_});
+  net_.reset();
   std::error_code ec;
   fs::remove_all(dir_, ec);
 }

@@ -18,7 +18,8 @@
 //   pe.power_loss();   // SIGKILL dockerd, containerd, shims and every container process, and
 //                      // drop the mounts they held: what is on disk is all that survives
 //   pe.start();        // the same data root, like the server booting again
-//   // the destructor stops it and removes the namespace, the veth and DIR
+//   // the destructor cuts its power (no graceful stop: nothing of it is kept) and removes the
+//   // namespace, the veth and DIR
 //
 // Needs root, nsenter (util-linux), ip (iproute2), dockerd and fuse-overlayfs. Every name is
 // unique per instance (a random id), so tests may run several at once. Images: a fresh engine
@@ -28,8 +29,11 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "support/net_namespace.h"
 
 namespace slipway::testsupport {
 
@@ -43,9 +47,9 @@ class PrivateEngine {
 
   const std::string& host() const { return host_; }  // "unix:///tmp/slw-pe-ID/docker.sock"
   const std::string& socket_path() const { return socket_; }
-  const std::string& netns() const { return netns_; }            // the namespace's name (ip netns)
-  const std::string& address() const { return inner_address_; }  // the engine side of the veth
-  const std::string& host_address() const { return host_address_; }
+  const std::string& netns() const { return net_->name(); }             // the namespace's name (ip netns)
+  const std::string& address() const { return net_->inner_address(); }  // the engine side of the veth
+  const std::string& host_address() const { return net_->host_address(); }
   const std::string& directory() const { return dir_; }
   pid_t pid() const { return pid_; }  // dockerd's pid, 0 when it does not run
 
@@ -67,11 +71,11 @@ class PrivateEngine {
   void load_images_from_host(const std::vector<std::string>& images) const;
 
  private:
-  void setup_network();
   void teardown();
   std::vector<pid_t> engine_processes() const;
 
-  std::string id_, dir_, socket_, host_, netns_, veth_host_, veth_inner_, host_address_, inner_address_;
+  std::unique_ptr<NetNamespace> net_;  // tests/support/net_namespace.h
+  std::string id_, dir_, socket_, host_;
   pid_t pid_ = 0;             // dockerd
   pid_t containerd_pid_ = 0;  // started by start() and passed to dockerd (--containerd)
 };

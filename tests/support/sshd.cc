@@ -1,5 +1,6 @@
 #include "support/sshd.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
@@ -25,24 +26,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-bool accepts(int port) {
+bool accepts(const std::string& address, int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::inet_pton(AF_INET, address.c_str(), &a.sin_addr);
   bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
   ::close(fd);
   return ok;
@@ -67,17 +56,17 @@ Sshd::Sshd(const std::string& dir, const std::map<std::string, std::string>& ses
   user_ = pw ? pw->pw_name : "root";
   for (const char* k : {"host_key", "client_key", "stranger_key"}) keygen(dir_ + "/" + k);
   fs::copy_file(dir_ + "/client_key.pub", dir_ + "/authorized_keys", fs::copy_options::overwrite_existing);
-  port_ = free_port();
+  net_ = std::make_unique<NetNamespace>("slw-ssh");
   std::string setenv;
   for (const auto& [k, v] : session_env) setenv += " " + k + "=" + v;
-  std::ofstream(dir_ + "/sshd_config") << "Port " << port_ << "\nListenAddress 127.0.0.1\n"
+  std::ofstream(dir_ + "/sshd_config") << "Port " << port_ << "\nListenAddress " << address() << "\n"
                                        << "HostKey " << dir_ << "/host_key\n"
                                        << "AuthorizedKeysFile " << dir_ << "/authorized_keys\n"
                                        << "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
                                        << "UsePAM no\nStrictModes no\nPermitRootLogin prohibit-password\n"
                                        << "PidFile none\n"
                                        << (setenv.empty() ? "" : "SetEnv" + setenv + "\n");
-  std::ofstream(dir_ + "/known_hosts") << "[127.0.0.1]:" << port_ << " " << read_all(dir_ + "/host_key.pub");
+  std::ofstream(dir_ + "/known_hosts") << address() << " " << read_all(dir_ + "/host_key.pub");
   auto client = [&](const std::string& name, const std::string& key) {
     std::ofstream(dir_ + "/" + name) << "Host *\n  User " << user_ << "\n  IdentityFile " << dir_ << "/" << key
                                      << "\n  IdentitiesOnly yes\n  IdentityAgent none\n"
@@ -91,18 +80,20 @@ Sshd::Sshd(const std::string& dir, const std::map<std::string, std::string>& ses
   std::error_code ec;
   if (!fs::exists("/run/sshd")) fs::create_directories("/run/sshd", ec);
 
-  std::vector<std::string> argv = {"/usr/sbin/sshd", "-D", "-e", "-f", dir_ + "/sshd_config", "-E", dir_ + "/sshd.log"};
+  // nsenter execs sshd in place (no fork): pid_ is sshd's own.
+  std::vector<std::string> argv = {"/usr/bin/nsenter", "--net=" + net_->path(), "/usr/sbin/sshd", "-D", "-e",
+                                   "-f", dir_ + "/sshd_config", "-E", dir_ + "/sshd.log"};
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
   if (int rc = ::posix_spawn(&pid_, args[0], nullptr, nullptr, args.data(), environ); rc != 0)
-    throw std::runtime_error("cannot start /usr/sbin/sshd (install openssh-server)");
+    throw std::runtime_error("cannot start sshd through /usr/bin/nsenter (install util-linux)");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!accepts(port_)) {
+  while (!accepts(address(), port_)) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = 0;
-      throw std::runtime_error("sshd exited: " + log());
+      throw std::runtime_error("sshd exited (is openssh-server installed?): " + log());
     }
     if (std::chrono::steady_clock::now() > deadline) {
       ::kill(pid_, SIGKILL);
@@ -122,7 +113,7 @@ Sshd::~Sshd() {
 }
 
 std::string Sshd::url(const std::string& path) const {
-  return "ssh://" + user_ + "@127.0.0.1:" + std::to_string(port_) + path;
+  return "ssh://" + user_ + "@" + address() + path;
 }
 
 std::string Sshd::log() const { return read_all(dir_ + "/sshd.log"); }
