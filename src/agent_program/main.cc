@@ -1,7 +1,7 @@
 // slipway-agent: the lean agent program. `slipway agent` reads its flags and then becomes this
 // program (execve, same pid), so the process that idles between jobs links only what idling
 // and serving the status page need: the scheduler and run log (SQLite), the page
-// (libmicrohttpd), Compose loading (libyaml) and an engine client that speaks plain HTTP/1.1 on
+// (civetweb), Compose loading (libyaml) and an engine client that speaks plain HTTP/1.1 on
 // the engine's socket (engine/http1.h). The jobs themselves, and notifications that need TLS,
 // are children running the full slipway binary, so libcurl, OpenSSL, libarchive and the rest are
 // never mapped into the idle agent (docs/agent.md, "Why a separate program").
