@@ -76,7 +76,14 @@ int run_agent(GlobalOptions& global, const AgentFlags& f) {
   // libraries stay mapped. An ssh:// engine needs this binary's transport: then it runs here.
   const char* docker_host = std::getenv("DOCKER_HOST");
   std::string host = !global.host.empty() ? global.host : docker_host ? docker_host : "";
-  if (std::string program = lean_program(self); !program.empty() && !SshTarget::is_ssh(host)) {
+  std::string program = lean_program(self);
+  if (SshTarget::is_ssh(host)) {
+    std::cerr << "slipway agent: the engine is reached over ssh://: running in this process (slipway-agent "
+                 "speaks to a local engine only)\n";
+  } else if (program.empty()) {
+    std::cerr << "slipway agent: slipway-agent is not installed beside " << self
+              << " (nor in ../libexec/slipway): running in this process, which takes more memory\n";
+  } else {
     std::vector<std::string> argv = lean_argv(program, self, global, f);
     std::vector<char*> c_argv;
     for (auto& a : argv) c_argv.push_back(a.data());
