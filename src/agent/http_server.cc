@@ -87,6 +87,11 @@ HttpServer::HttpServer(const std::string& address, int port, HttpHandler handler
   if (inet_pton(AF_INET, address.c_str(), &a4) == 1) {
     listening = address + ":" + std::to_string(port);
   } else if (inet_pton(AF_INET6, address.c_str(), &a6) == 1) {
+    // Debian's civetweb 1.15 is built without IPv6 (mg_check_feature(8) is 0 there).
+    if (!mg_check_feature(8))
+      throw UserError("cannot listen on " + address +
+                      ": this build's HTTP server (civetweb) has no IPv6; listen on 127.0.0.1 (the default) and "
+                      "reach the page through the stack's edge");
     listening = "[" + address + "]:" + std::to_string(port);
   } else {
     throw UserError("cannot listen on " + address + ": not an IP address (e.g. 127.0.0.1)");

@@ -222,6 +222,15 @@ TEST(HttpServerTest, ServesOnAFreePort) {
   EXPECT_THROW(HttpServer("127.0.0.1", server.port(), nullptr), EnvError);  // the port is taken
 }
 
+TEST(HttpServerTest, AnIpv6AddressIsRefusedPlainlyWhenTheServerHasNoIpv6) {
+  try {
+    HttpServer server("::1", 0, [](const HttpRequest&) { return HttpResponse{}; });
+    EXPECT_NE(server.url().find("http://[::1]:"), std::string::npos);  // a civetweb built with IPv6
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("has no IPv6; listen on 127.0.0.1"), std::string::npos) << e.what();
+  }
+}
+
 TEST(HttpServerTest, StatusHeadersQueryAndFailures) {
   HttpServer server("127.0.0.1", 0, [](const HttpRequest& r) -> HttpResponse {
     if (r.path == "/boom") throw std::runtime_error("kaput");
