@@ -7,10 +7,15 @@
 #   SLIPWAY=path     the slipway binary (default: build/slipway)
 #   WATCHTOWER=path  a Watchtower binary (default: `watchtower` in PATH), measured when present
 #
-# Peers: Watchtower (the container-updating daemon; not packaged by Debian, and its Go module
-# could not be fetched on these machines, so it is measured only when given) and, always,
-# busybox crond from Debian's busybox-static (the floor: a bare scheduler with one crontab line
-# running `slipway backup`, no status page, no engine connection).
+# Peers: Watchtower (the container-updating daemon, a static Go binary; not packaged by Debian
+# and not served by the Go module proxy under its own name, so it is measured when given: build
+# it with `go build` in a checkout of containrrr/watchtower, whose dependencies the proxy does
+# serve; bench/README.md says which commit) and, always, busybox crond from Debian's
+# busybox-static (the floor: a bare scheduler with one crontab line running `slipway backup`,
+# no status page, no engine connection).
+#
+# `slipway agent` becomes the lean program slipway-agent (same pid) when it is built beside
+# slipway; the script says which program it measured and its largest mappings.
 #
 # Everything runs with nothing to do in the window: slipway's agent for one stack (default
 # schedules, the next job hours away) with its status page on 127.0.0.1 (a free port), which
@@ -71,6 +76,10 @@ url=$(grep -o 'http://[0-9.:]*' "$port_file" | head -1)
 for _ in $(seq 1 20); do curl -fsS "$url/" >/dev/null; done
 sleep 2
 read -r s_rss s_hwm s_cpu s_pss < <(measure "$agent")
+s_program=$(basename "$(readlink "/proc/$agent/exe")")
+# Resident kB per mapped file (and [heap], [anon]), largest first: where the RSS is.
+s_maps=$(awk '/^[0-9a-f]+-[0-9a-f]+ / {name = ($6 == "" ? "[anon]" : $6)} /^Rss:/ {rss[name] += $2}
+              END {for (n in rss) if (rss[n] > 0) printf "%6d kB  %s\n", rss[n], n}' "/proc/$agent/smaps" | sort -rn | head -12)
 
 mkdir -p "$work/crontabs"
 echo "0 3 * * * $slipway -f $work/compose.yaml backup" >"$work/crontabs/root"
@@ -92,7 +101,7 @@ fi
 
 mib() { echo "scale=1; $1 / 1024" | bc; }
 printf '%-28s %9s %9s %9s %7s\n' "idle, ${window} s window" "RSS MiB" "PSS MiB" "private" "CPU %"
-printf '%-28s %9s %9s %9s %7s\n' "slipway agent" "$(mib "$s_rss")" "$(mib "$s_pss")" "$(mib "$s_hwm")" "$s_cpu"
+printf '%-28s %9s %9s %9s %7s\n' "slipway agent ($s_program)" "$(mib "$s_rss")" "$(mib "$s_pss")" "$(mib "$s_hwm")" "$s_cpu"
 printf '%-28s %9s %9s %9s %7s\n' "busybox crond (floor)" "$(mib "$c_rss")" "$(mib "$c_pss")" "$(mib "$c_hwm")" "$c_cpu"
 echo "ratio RSS slipway/crond: $(echo "scale=2; $s_rss / $c_rss" | bc)x"
 if [[ -n $w_rss ]]; then
@@ -101,6 +110,8 @@ if [[ -n $w_rss ]]; then
 else
   echo "watchtower: not measured (set WATCHTOWER=path to a watchtower binary)"
 fi
+echo "slipway agent's largest mappings (RSS):"
+echo "$s_maps"
 verdict=PASS
 (( s_rss <= 8192 )) || verdict=MISS
 echo "target RSS <= 8 MiB: $verdict"

@@ -130,6 +130,11 @@ TEST_F(AgentCommand, PageInHeadlessChromiumApiTokenAndCleanStop) {
   ASSERT_EQ(slipway({"up", "-d"}).exit_code, 0);
   std::string url = start_agent({"--run-now", "drift"});
   ASSERT_FALSE(url.empty());
+  // `slipway agent` became the lean program (same pid), and no libcurl is mapped into it.
+  EXPECT_EQ(std::filesystem::read_symlink("/proc/" + std::to_string(agent) + "/exe").filename(), "slipway-agent");
+  std::string maps = slurp("/proc/" + std::to_string(agent) + "/maps");
+  EXPECT_EQ(maps.find("libcurl"), std::string::npos) << maps;
+  EXPECT_EQ(maps.find("libcrypto"), std::string::npos) << maps;
   std::string token = slurp(dir + "/state/agent.token");
   token.erase(token.find_last_not_of('\n') + 1);
   ASSERT_EQ(token.size(), 64u);

@@ -1,10 +1,11 @@
 #include "agent/http_server.h"
 
 #include <arpa/inet.h>
-#include <microhttpd.h>
+#include <civetweb.h>
 #include <netinet/in.h>
 
 #include <cstring>
+#include <mutex>
 
 #include "util/error.h"
 #include "util/parse.h"
@@ -13,44 +14,41 @@ namespace slipway::agent {
 
 namespace {
 
-int marker;  // *con_cls after the first call of a request: headers seen
+// What civetweb said when it could not start (it reports through the log callback only).
+std::mutex start_error_mutex;
+std::string start_error;
 
-MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, const char* method, const char*,
-                      const char*, size_t* upload_data_size, void** con_cls) {
-  if (*con_cls == nullptr) {  // first call: only the headers are known
-    *con_cls = &marker;
-    return MHD_YES;
-  }
-  if (*upload_data_size) {  // a body: not used by any route, consumed and ignored
-    *upload_data_size = 0;
-    return MHD_YES;
-  }
+int on_log(const mg_connection*, const char* message) {
+  std::lock_guard lock(start_error_mutex);
+  start_error = message ? message : "";
+  return 1;  // handled: civetweb prints nothing itself
+}
+
+int on_request(mg_connection* connection, void* cls) {
   const auto* server = static_cast<const HttpServer*>(cls);
+  const mg_request_info* info = mg_get_request_info(connection);
   HttpRequest request;
-  request.method = method ? method : "";
-  request.path = url ? url : "/";
-  const char* auth = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+  request.method = info && info->request_method ? info->request_method : "";
+  request.path = info && info->local_uri ? info->local_uri : "/";
+  const char* auth = mg_get_header(connection, "Authorization");
   request.authorization = auth ? auth : "";
+  request.remote = info ? info->remote_addr : "";
   HttpResponse r;
   try {
     r = server->handle(request);
   } catch (const std::exception& e) {
     r = {500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n"};
   }
-  MHD_Response* response =
-      MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()), MHD_RESPMEM_MUST_COPY);
-  if (!response) return MHD_NO;
-  MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
-  MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-  MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
-  MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
-  // The page has no scripts and no external assets; say so to the browser as well.
-  MHD_add_response_header(response, "Content-Security-Policy",
-                          "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'");
-  if (r.status == 401) MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-  MHD_Result ret = MHD_queue_response(connection, static_cast<unsigned>(r.status), response);
-  MHD_destroy_response(response);
-  return ret;
+  std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + mg_get_response_code_text(connection, r.status) +
+                     "\r\nContent-Type: " + r.content_type + "\r\nContent-Length: " + std::to_string(r.body.size()) +
+                     "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n"
+                     // The page has no scripts and no external assets; say so to the browser as well.
+                     "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                     "form-action 'none'\r\n" +
+                     std::string(r.status == 401 ? "WWW-Authenticate: Bearer\r\n" : "") + "Connection: close\r\n\r\n";
+  mg_write(connection, head.data(), head.size());
+  if (request.method != "HEAD") mg_write(connection, r.body.data(), r.body.size());
+  return r.status;
 }
 
 }  // namespace
@@ -83,34 +81,54 @@ std::pair<std::string, int> parse_listen(const std::string& text) {
 
 HttpServer::HttpServer(const std::string& address, int port, HttpHandler handler)
     : address_(address), handler_(std::move(handler)) {
-  sockaddr_in v4{};
-  sockaddr_in6 v6{};
-  const sockaddr* sa = nullptr;
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
-  if (inet_pton(AF_INET, address.c_str(), &v4.sin_addr) == 1) {
-    v4.sin_family = AF_INET;
-    v4.sin_port = htons(static_cast<uint16_t>(port));
-    sa = reinterpret_cast<const sockaddr*>(&v4);
-  } else if (inet_pton(AF_INET6, address.c_str(), &v6.sin6_addr) == 1) {
-    v6.sin6_family = AF_INET6;
-    v6.sin6_port = htons(static_cast<uint16_t>(port));
-    sa = reinterpret_cast<const sockaddr*>(&v6);
-    flags |= MHD_USE_IPv6;
+  in_addr a4;
+  in6_addr a6;
+  std::string listening;
+  if (inet_pton(AF_INET, address.c_str(), &a4) == 1) {
+    listening = address + ":" + std::to_string(port);
+  } else if (inet_pton(AF_INET6, address.c_str(), &a6) == 1) {
+    // Debian's civetweb 1.15 is built without IPv6 (mg_check_feature(8) is 0 there).
+    if (!mg_check_feature(8))
+      throw UserError("cannot listen on " + address +
+                      ": this build's HTTP server (civetweb) has no IPv6; listen on 127.0.0.1 (the default) and "
+                      "reach the page through the stack's edge");
+    listening = "[" + address + "]:" + std::to_string(port);
   } else {
     throw UserError("cannot listen on " + address + ": not an IP address (e.g. 127.0.0.1)");
   }
-  daemon_ = MHD_start_daemon(flags, static_cast<uint16_t>(port), nullptr, nullptr, &on_request, this,
-                             MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_CONNECTION_LIMIT, 32u, MHD_OPTION_CONNECTION_TIMEOUT,
-                             10u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(32 * 1024), MHD_OPTION_END);
-  if (!daemon_)
+  // No TLS, no files, no CGI or Lua: only the handler below answers. A few worker threads
+  // serve one connection each (the page is rendered from memory in milliseconds); up to 32
+  // more wait in the queue; a client that sends nothing for 10 s is dropped; no keep-alive,
+  // so an idle browser tab holds no thread.
+  mg_init_library(0);
+  const char* options[] = {"listening_ports", listening.c_str(), "num_threads", "4", "connection_queue", "32",
+                           "request_timeout_ms", "10000", "enable_keep_alive", "no", "max_request_size", "32768",
+                           nullptr};
+  mg_callbacks callbacks{};
+  callbacks.log_message = on_log;
+  {
+    std::lock_guard lock(start_error_mutex);
+    start_error.clear();
+  }
+  context_ = mg_start(&callbacks, this, options);
+  if (!context_) {
+    mg_exit_library();
+    std::lock_guard lock(start_error_mutex);
     throw EnvError("cannot listen on " + address + ":" + std::to_string(port) +
+                   (start_error.empty() ? "" : " (" + start_error + ")") +
                    " (is the port taken? choose another with --listen ADDRESS:PORT)");
-  const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
-  port_ = info ? info->port : port;
+  }
+  mg_set_request_handler(context_, "/", on_request, this);
+  mg_server_port ports[4];
+  int n = mg_get_server_ports(context_, 4, ports);
+  port_ = n > 0 ? ports[0].port : port;
 }
 
 HttpServer::~HttpServer() {
-  if (daemon_) MHD_stop_daemon(daemon_);
+  if (context_) {
+    mg_stop(context_);
+    mg_exit_library();
+  }
 }
 
 std::string HttpServer::url() const {

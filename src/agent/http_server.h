@@ -1,16 +1,17 @@
-// A small HTTP server for the agent's status page, JSON API and metrics, on libmicrohttpd
-// (Debian's libmicrohttpd12: a C library of ~250 KiB with one polling thread, bounded
-// connections and per-connection memory, and years of exposure as an embedded server; see
-// docs/agent.md for why it was chosen over civetweb, cpp-httplib and Boost.Beast).
+// A small HTTP server for the agent's status page, JSON API and metrics, on civetweb
+// (Debian's libcivetweb1: a C library of ~240 KiB that links only libc, used here without TLS,
+// files, CGI or scripting; see docs/agent.md for why it replaced libmicrohttpd, whose Debian
+// build loads GnuTLS and eight more libraries into the idle agent).
 //
 // Requests carry no body the handlers need (GET, and POST without one); everything is answered
-// from memory. Limits: 32 connections, 10 s idle timeout, 32 KiB per connection.
+// from memory. Limits: 4 worker threads, 32 queued connections, 10 s request timeout, 32 KiB
+// request size, no keep-alive.
 #pragma once
 
 #include <functional>
 #include <string>
 
-struct MHD_Daemon;
+struct mg_context;
 
 namespace slipway::agent {
 
@@ -44,14 +45,14 @@ class HttpServer {
   // "http://127.0.0.1:8477" ("http://[::1]:8477" for IPv6).
   std::string url() const;
 
-  // Used by the libmicrohttpd callback.
+  // Used by the civetweb callback.
   HttpResponse handle(const HttpRequest& request) const;
 
  private:
   std::string address_;
   int port_ = 0;
   HttpHandler handler_;
-  MHD_Daemon* daemon_ = nullptr;
+  mg_context* context_ = nullptr;
 };
 
 // Parses "ADDRESS:PORT" ("127.0.0.1:8477", "[::1]:0", ":8477" = 127.0.0.1). UserError on

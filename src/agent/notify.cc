@@ -1,12 +1,8 @@
 #include "agent/notify.h"
 
-#include "agent/notify_send.h"
-
 namespace slipway::agent {
 
 using json = nlohmann::json;
-
-NotifySenders curl_senders() { return {send_email, post_webhook, send_ping}; }
 
 Notifications::Notifications(NotifySenders senders, std::function<void(const std::string&)> log)
     : senders_(std::move(senders)), log_(std::move(log)) {}

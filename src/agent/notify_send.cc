@@ -7,6 +7,7 @@
 #include <mutex>
 #include <random>
 
+#include "agent/notify.h"
 #include "util/error.h"
 
 namespace slipway::agent {
@@ -199,5 +200,7 @@ std::string send_ping(const std::string& url, int timeout_seconds) {
   curl_easy_setopt(easy.get(), CURLOPT_HTTPGET, 1L);
   return easy.perform("ping", url, timeout_seconds);
 }
+
+NotifySenders curl_senders() { return {send_email, post_webhook, send_ping}; }
 
 }  // namespace slipway::agent

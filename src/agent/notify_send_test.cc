@@ -18,6 +18,7 @@
 
 #include "agent/agent.h"
 #include "agent/notify.h"
+#include "agent/notify_child.h"
 #include "util/subprocess.h"
 
 namespace slipway::agent {
@@ -188,6 +189,31 @@ TEST_F(NotifySendTest, WebhookPostsAnNtfyAndGotifyShapedJsonWithTheToken) {
   EXPECT_EQ(body["click"], "http://127.0.0.1:8477/");
   EXPECT_EQ(body["slipway"]["events"][0]["event"], "failure");
   EXPECT_EQ(body["slipway"]["events"][0]["stack"], "shop");
+}
+
+// What slipway-agent does: each delivery by a child `slipway agent-notify`, the request on its
+// stdin; the secrets named, read by the child.
+TEST_F(NotifySendTest, TheChildSlipwayAgentNotifyDeliversMailAndWebhooks) {
+  NotifySenders child = child_senders(SLIPWAY_BINARY);
+  EXPECT_EQ(child.email(email("LOGIN"), failure(), "http://127.0.0.1:8477/", 1764470000), "");
+  auto mails = sink->take("mail");
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0]["mechanism"], "LOGIN");
+  EXPECT_NE(mails[0]["data"].get<std::string>().find("restic: repository locked"), std::string::npos);
+
+  ::setenv("SLIPWAY_TEST_NTFY_TOKEN", "tk_456", 1);  // the child inherits the agent's environment
+  WebhookConfig w{sink->http("/hook"), "alerts", {"", "SLIPWAY_TEST_NTFY_TOKEN"}, 5};
+  EXPECT_EQ(child.webhook(w, failure(), ""), "");
+  ::unsetenv("SLIPWAY_TEST_NTFY_TOKEN");
+  auto hooks = sink->take("hook");
+  ASSERT_EQ(hooks.size(), 1u);
+  EXPECT_EQ(hooks[0]["headers"]["Authorization"], "Bearer tk_456");
+
+  EmailConfig wrong = email("PLAIN");
+  wrong.url = "smtp://127.0.0.1:1";
+  std::string error = child.email(wrong, failure(), "", 1764470000);
+  EXPECT_NE(error.find("email to smtp://127.0.0.1:1: "), std::string::npos) << error;
+  EXPECT_EQ(error.find(kPassword), std::string::npos);
 }
 
 TEST_F(NotifySendTest, AWebhookThatTimesOutIsAnErrorWithinItsTimeout) {

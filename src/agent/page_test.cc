@@ -222,5 +222,32 @@ TEST(HttpServerTest, ServesOnAFreePort) {
   EXPECT_THROW(HttpServer("127.0.0.1", server.port(), nullptr), EnvError);  // the port is taken
 }
 
+TEST(HttpServerTest, AnIpv6AddressIsRefusedPlainlyWhenTheServerHasNoIpv6) {
+  try {
+    HttpServer server("::1", 0, [](const HttpRequest&) { return HttpResponse{}; });
+    EXPECT_NE(server.url().find("http://[::1]:"), std::string::npos);  // a civetweb built with IPv6
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("has no IPv6; listen on 127.0.0.1"), std::string::npos) << e.what();
+  }
+}
+
+TEST(HttpServerTest, StatusHeadersQueryAndFailures) {
+  HttpServer server("127.0.0.1", 0, [](const HttpRequest& r) -> HttpResponse {
+    if (r.path == "/boom") throw std::runtime_error("kaput");
+    if (r.authorization != "Bearer t") return {401, "text/plain", "token needed\n"};
+    return {200, "application/json", "{\"path\": \"" + r.path + "\", \"method\": \"" + r.method + "\"}"};
+  });
+  auto denied = run_process({"curl", "-sS", "-i", server.url() + "/api/status"});
+  EXPECT_NE(denied.out.find("HTTP/1.1 401"), std::string::npos) << denied.out;
+  EXPECT_NE(denied.out.find("WWW-Authenticate: Bearer"), std::string::npos) << denied.out;
+  auto ok = run_process({"curl", "-sS", "-H", "Authorization: Bearer t", "-X", "POST", server.url() + "/api/run/a/b?x=1"});
+  EXPECT_EQ(ok.out, R"({"path": "/api/run/a/b", "method": "POST"})");
+  auto head = run_process({"curl", "-sS", "-I", "-H", "Authorization: Bearer t", server.url() + "/"});
+  EXPECT_NE(head.out.find("Content-Length: "), std::string::npos) << head.out;
+  auto boom = run_process({"curl", "-sS", "-i", server.url() + "/boom"});
+  EXPECT_NE(boom.out.find("HTTP/1.1 500"), std::string::npos) << boom.out;
+  EXPECT_NE(boom.out.find("internal error: kaput"), std::string::npos) << boom.out;
+}
+
 }  // namespace
 }  // namespace slipway::agent

@@ -1,30 +1,24 @@
 // `slipway agent [STACK_DIR...]`: the long-running process that runs each stack's scheduled
 // jobs (backup, drill, update --check, drift, forget) and serves the status page, the JSON API
-// and /metrics on 127.0.0.1 (agent/agent.h, agent/page.h). SIGTERM/SIGINT stop it cleanly:
-// a running job finishes its step or undoes it, and is recorded as aborted.
-#include <fcntl.h>
-#include <malloc.h>
-#include <signal.h>
-#include <sys/stat.h>
+// and /metrics on 127.0.0.1 (agent/agent_process.h). SIGTERM/SIGINT stop it cleanly: a running
+// job finishes its step or undoes it, and is recorded as aborted. After reading its flags this
+// process becomes the lean program slipway-agent (src/agent_program/), which links none of the
+// libraries only the other commands need.
 #include <unistd.h>
 
-#include <atomic>
-#include <chrono>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <memory>
-#include <random>
-#include <thread>
+#include <iterator>
 
-#include "agent/agent.h"
+#include "agent/agent_process.h"
 #include "agent/notify.h"
-#include "agent/page.h"
-#include "agent/status.h"
+#include "agent/notify_child.h"
 #include "cli/common.h"
-#include "edge/locate.h"
-#include "util/state_dir.h"
+#include "cli/self_path.h"
+#include "util/ssh_target.h"
 
 namespace slipway::cli {
 namespace {
@@ -37,155 +31,96 @@ struct AgentFlags {
   bool no_http = false;
 };
 
-std::string self_path() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "slipway" : p.string();
+// The lean agent program: beside this binary (a build tree), or in ../libexec/slipway (the
+// Debian package). "" when there is none.
+std::string lean_program(const std::string& self) {
+  std::filesystem::path dir = std::filesystem::path(self).parent_path();
+  for (const auto& p : {dir / "slipway-agent", dir / ".." / "libexec" / "slipway" / "slipway-agent"})
+    if (::access(p.c_str(), X_OK) == 0) return std::filesystem::weakly_canonical(p).string();
+  return "";
 }
 
-// The API token: read from the file, or made (32 random bytes, hex) and written with mode 0600.
-std::string read_or_make_token(const std::string& path) {
-  std::ifstream in(path);
-  std::string token;
-  if (in && std::getline(in, token) && !token.empty()) return token;
-  std::random_device rd;
-  const char* hex = "0123456789abcdef";
-  for (int i = 0; i < 64; ++i) token += hex[rd() % 16];
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw EnvError("cannot write the agent's token to " + path + " (choose another with --token-file)");
-  std::string line = token + "\n";
-  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ::close(fd);
-  if (!ok) throw EnvError("cannot write the agent's token to " + path);
-  return token;
+std::vector<std::string> stack_dirs(const AgentFlags& f) {
+  return f.stacks.empty() ? std::vector<std::string>{""} : f.stacks;
 }
 
-// The stacks and their schedules. A stack that cannot be loaded (a malformed Compose file or
-// schedule) is kept aside with its error, for the page and the log: the others still run.
-struct Stacks {
-  std::vector<compose::Project> projects;
-  std::vector<agent::StackSpec> schedules;
-  std::vector<agent::NotifyConfig> notify;
-  std::vector<std::pair<std::string, std::string>> broken;
-};
+// The argv of slipway-agent: this command's options spelled out, and what only this binary
+// knows (its own path, for the jobs, and the commands it has).
+std::vector<std::string> lean_argv(const std::string& program, const std::string& self, const GlobalOptions& global,
+                                   const AgentFlags& f) {
+  std::vector<std::string> argv{program, "--slipway", self};
+  auto add = [&](const char* flag, const std::string& value) {
+    if (!value.empty()) argv.insert(argv.end(), {flag, value});
+  };
+  for (const auto& v : global.files) add("--file", v);
+  add("--project-name", global.project_name);
+  add("--project-directory", global.project_directory);
+  for (const auto& v : global.env_files) add("--env-file", v);
+  for (const auto& v : global.profiles) add("--profile", v);
+  add("--host", global.host);
+  add("--listen", f.listen);
+  add("--token-file", f.token_file);
+  for (const auto& v : f.run_now) add("--run-now", v);
+  if (f.no_http) argv.push_back("--no-http");
+  std::string names;
+  for (const auto& c : commands()) names += (names.empty() ? "" : ",") + c.name;
+  add("--commands", names);
+  for (const auto& d : f.stacks) argv.push_back(d);
+  return argv;
+}
 
-Stacks load_stacks(const GlobalOptions& global, const std::vector<std::string>& dirs) {
-  Stacks out;
-  std::vector<std::string> list = dirs.empty() ? std::vector<std::string>{""} : dirs;
-  for (const auto& d : list) {
+int run_agent(GlobalOptions& global, const AgentFlags& f) {
+  std::string self = self_path();
+  // The idle agent is the lean program (docs/agent.md, "Why a separate program"): this process
+  // becomes it (same pid, so systemd and signals see no difference) and none of this binary's
+  // libraries stay mapped. An ssh:// engine needs this binary's transport: then it runs here.
+  const char* docker_host = std::getenv("DOCKER_HOST");
+  std::string host = !global.host.empty() ? global.host : docker_host ? docker_host : "";
+  std::string program = lean_program(self);
+  if (SshTarget::is_ssh(host)) {
+    std::cerr << "slipway agent: the engine is reached over ssh://: running in this process (slipway-agent "
+                 "speaks to a local engine only)\n";
+  } else if (program.empty()) {
+    std::cerr << "slipway agent: slipway-agent is not installed beside " << self
+              << " (nor in ../libexec/slipway): running in this process, which takes more memory\n";
+  } else {
+    std::vector<std::string> argv = lean_argv(program, self, global, f);
+    std::vector<char*> c_argv;
+    for (auto& a : argv) c_argv.push_back(a.data());
+    c_argv.push_back(nullptr);
+    ::execv(program.c_str(), c_argv.data());
+    std::cerr << "slipway agent: cannot start " << program << " (" << std::strerror(errno)
+              << "); running in this process instead\n";
+  }
+  agent::ProcessOptions options;
+  for (const auto& d : stack_dirs(f)) {
     compose::LoadOptions o = global.load_options();
     if (!d.empty()) {
       o.files.clear();
       o.project_name.clear();
       o.project_directory = std::filesystem::absolute(d).string();
     }
-    try {
-      compose::Project p = compose::load(o);
-      agent::StackSpec spec = agent::read_schedule(p);
-      agent::NotifyConfig notify = agent::read_notify(p, edge::file_locator(p.config_files));
-      out.projects.push_back(std::move(p));
-      out.schedules.push_back(std::move(spec));
-      out.notify.push_back(std::move(notify));
-    } catch (const UserError& e) {
-      std::string name = d.empty() ? std::filesystem::current_path().string() : d;
-      std::cerr << "slipway agent: " << name << ": " << e.what() << " (this stack is not scheduled)\n";
-      out.broken.push_back({name, e.what()});
-    }
+    options.stacks.push_back({d.empty() ? std::filesystem::current_path().string() : d, std::move(o)});
   }
-  return out;
+  options.listen = f.listen;
+  options.token_file = f.token_file;
+  options.run_now = f.run_now;
+  options.no_http = f.no_http;
+  options.slipway = self;
+  for (const auto& c : commands()) options.commands.insert(c.name);
+  options.senders = agent::curl_senders();
+  engine::Client client = connect_engine(global, /*ping=*/false);
+  return agent::run_agent_process(client, options);
 }
 
-int run_agent(GlobalOptions& global, const AgentFlags& f) {
-  // Signals go to one thread that asks the agent to stop; every other thread (jobs, the HTTP
-  // server) inherits the blocked mask, so a signal never lands in the middle of their work.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&stop_signals, s);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  // An idle agent should hold little memory: one malloc arena for every thread (the HTTP
-  // thread and job threads would each get their own), and freed memory returned after work.
-  mallopt(M_ARENA_MAX, 1);
-
-  Stacks stacks = load_stacks(global, f.stacks);
-  if (stacks.projects.empty() && f.no_http) throw UserError(stacks.broken.front().second);
-  std::vector<compose::Project>& projects = stacks.projects;
-  std::vector<agent::StackSpec>& schedules = stacks.schedules;
-  engine::Client client = connect_engine(global, /*ping=*/false);
-
-  agent::AgentOptions options;
-  options.slipway = self_path();
-  for (const auto& c : commands()) options.commands.insert(c.name);
-  options.run_now = f.run_now;
-  agent::RunLog log;
-  // Notifications only for stacks that ask for them: without any, libcurl's TLS is never loaded.
-  agent::Notifications notifications(agent::curl_senders(),
-                                     [](const std::string& line) { std::cerr << "slipway agent: " << line << "\n"; });
-  bool notifying = false;
-  for (size_t i = 0; i < projects.size(); ++i) {
-    std::vector<std::string> jobs;
-    for (const auto& j : schedules[i].jobs) jobs.push_back(j.name);
-    notifying |= !stacks.notify[i].empty();
-    notifications.add_stack(projects[i].name, stacks.notify[i], log, jobs);
-  }
-  options.on_finished = [&](const agent::Due& due, const std::string& outcome, const std::string& detail,
-                            int64_t now) {
-    if (notifying) notifications.on_finished(due.stack, due.job, outcome, detail, now);
-    malloc_trim(0);  // a job's captured output (up to 256 KiB and more) goes back to the system
-  };
-  if (notifying) options.on_wake = [&](int64_t now) { return notifications.on_wake(now); };
-  agent::Agent agent(schedules, log, options);
-
-  std::unique_ptr<agent::HttpServer> server;
-  agent::RunLog page_log;  // its own connection: the server thread reads while the loop writes
-  agent::DefaultSources sources;
-  agent::DiskUsage disk;
-  agent::RepositoryUsage repository;
-  int64_t started =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  std::mutex page_mutex;
-  auto status = [&] {
-    std::lock_guard lock(page_mutex);
-    agent::StatusContext ctx{&projects, &schedules,       &client, &page_log, &sources,
-                             &disk,     agent.snapshot(), 0,       started,   stacks.broken};
-    ctx.notify = notifying ? &notifications : nullptr;
-    ctx.repository = &repository;
-    ctx.now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    return agent::collect_status(ctx);
-  };
-  if (!f.no_http) {
-    auto [address, port] = agent::parse_listen(f.listen);
-    std::string token_file = f.token_file.empty() ? state_directory() + "/agent.token" : f.token_file;
-    std::string token = read_or_make_token(token_file);
-    auto routes = agent::status_routes(status, token,
-                                       [&](const std::string& s, const std::string& j) { return agent.run_now(s, j); });
-    server = std::make_unique<agent::HttpServer>(address, port, [routes](const agent::HttpRequest& r) {
-      agent::HttpResponse response = routes(r);
-      malloc_trim(0);  // what rendering the page took goes back to the system at once
-      return response;
-    });
-    notifications.set_page_url(server->url() + "/");
-    std::cerr << "slipway agent: status page at " << server->url() << "/ (API token in " << token_file << ")\n";
-  }
-  for (const auto& u : agent.snapshot().upcoming)
-    std::cerr << "slipway agent: next " << u.job << " of " << u.stack << " in " << agent::human_age(u.at - started)
-              << "\n";
-
-  std::atomic<bool> signalled{false};
-  std::thread signals([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    signalled = true;
-    if (sig != 0) std::cerr << "slipway agent: stopping (" << strsignal(sig) << "); running jobs finish or abort\n";
-    agent.request_stop();
-  });
-  agent.run();
-  server.reset();
-  // The signal thread still waits in sigwait unless a signal stopped the agent: wake it.
-  if (!signalled) pthread_kill(signals.native_handle(), SIGTERM);
-  signals.join();
-  return 0;
+// `slipway agent-notify`: one notification from the lean agent (agent/notify_child.h), the
+// request on stdin. Prints the error line and exits 1 when it could not be delivered.
+int run_agent_notify() {
+  std::string request((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  std::string error = agent::serve_notify_request(request, agent::curl_senders());
+  if (error.empty()) return 0;
+  std::cout << error << "\n";
+  return 1;
 }
 
 void setup_agent(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
@@ -212,7 +147,14 @@ void setup_agent(CLI::App& app, GlobalOptions& global, std::function<int()>& run
   sub->callback([&global, &run, f] { run = [&global, f] { return run_agent(global, *f); }; });
 }
 
+void setup_agent_notify(CLI::App& app, GlobalOptions&, std::function<int()>& run) {
+  CLI::App* sub = app.add_subcommand("agent-notify", "Send one notification for the agent (request on stdin)");
+  sub->group("");  // not for people: slipway-agent runs it
+  sub->callback([&run] { run = [] { return run_agent_notify(); }; });
+}
+
 const bool registered = register_command({"agent", 90, setup_agent});
+const bool registered_notify = register_command({"agent-notify", 91, setup_agent_notify});
 
 }  // namespace
 }  // namespace slipway::cli

@@ -33,6 +33,10 @@ echo "$version"
 test -s "$work/root/usr/share/man/man1/slipway.1.gz" || { echo "FAIL: no man page" >&2; exit 1; }
 zcat "$work/root/usr/share/man/man1/slipway.1.gz" | grep -q '^\.SH EXAMPLES' || { echo "FAIL: man page without EXAMPLES" >&2; exit 1; }
 test -s "$work/root/usr/share/bash-completion/completions/slipway" || { echo "FAIL: no bash completion" >&2; exit 1; }
+# The lean agent program `slipway agent` becomes, with every library it needs installed.
+test -x "$work/root/usr/libexec/slipway/slipway-agent" || { echo "FAIL: no /usr/libexec/slipway/slipway-agent" >&2; exit 1; }
+missing=$(chroot "$work/root" ldd /usr/libexec/slipway/slipway-agent | grep 'not found' || true)
+[[ -z $missing ]] || { echo "FAIL: slipway-agent misses libraries: $missing" >&2; exit 1; }
 for tool in dockerd restic mmdebstrap; do
   chroot "$work/root" sh -c "command -v $tool" >/dev/null || { echo "FAIL: $tool not installed by Depends" >&2; exit 1; }
 done
