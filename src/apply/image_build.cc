@@ -11,17 +11,13 @@
 
 #include "engine/build_context.h"
 #include "util/sha256.h"
+#include "util/text.h"
 
 namespace slipway::apply {
 
 using json = nlohmann::json;
 
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

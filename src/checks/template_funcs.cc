@@ -11,6 +11,7 @@
 #include "checks/template_ast.h"
 #include "util/error.h"
 #include "util/read_input.h"
+#include "util/text.h"
 
 namespace slipway::checks::tmpl {
 namespace {
@@ -31,12 +32,6 @@ struct Call {
 using Function = json (*)(const Call&);
 
 std::string str(const json& v) { return v.is_string() ? v.get<std::string>() : print(v); }
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
 
 json to_lower(const Call& c) {
   c.need(1);

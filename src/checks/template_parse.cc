@@ -8,15 +8,10 @@
 #include "util/error.h"
 #include "util/parse.h"
 #include "util/split.h"
+#include "util/text.h"
 
 namespace slipway::checks::tmpl {
 namespace {
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
 
 // ---- lexing: text and actions
 

@@ -333,7 +333,9 @@ TEST(ModelCorpus, EveryCorpusProjectReads) {
       for (const auto& key : s.networks()) EXPECT_FALSE(m.network_name(key).empty());
       for (const Mount& mount : s.mounts()) {
         EXPECT_FALSE(mount.target().empty());
-        if (mount.type() == "volume" && !mount.source().empty()) EXPECT_TRUE(m.volume(mount.source()));
+        if (mount.type() == "volume" && !mount.source().empty()) {
+          EXPECT_TRUE(m.volume(mount.source()));
+        }
       }
       for (const auto& ref : s.secrets()) EXPECT_TRUE(m.secret(ref.source));
       for (const auto& ref : s.configs()) EXPECT_TRUE(m.config(ref.source));

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "util/error.h"
+#include "util/text.h"
 
 namespace slipway::edge {
 namespace {
@@ -29,12 +30,6 @@ size_t on_read(char* buffer, size_t size, size_t n, void* user) {
   std::memcpy(buffer, t->body->data() + t->offset, k);
   t->offset += k;
   return k;
-}
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
 // Headers and trailers alike (libcurl hands both to this callback).

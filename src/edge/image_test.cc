@@ -33,7 +33,9 @@ TEST(EdgeImage, RecipeIsCaddyFromDebianResumingItsConfig) {
   EXPECT_EQ(json::parse(files["back.json"]), json({{"admin", admin_section(kAdminSocketName)}}));
   EXPECT_EQ(json::parse(files["front.json"]), json({{"admin", admin_section(kFrontAdminSocketName)}}));
   for (const auto& e : ctx.entries)
-    if (e.path == "entrypoint") EXPECT_EQ(e.mode, 0755u);
+    if (e.path == "entrypoint") {
+      EXPECT_EQ(e.mode, 0755u);
+    }
 }
 
 TEST(EdgeImage, TagFollowsTheRecipeAndTheBaseImage) {

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "util/parse.h"
+#include "util/text.h"
 
 namespace slipway::edge {
 namespace {
@@ -45,11 +46,6 @@ bool is_dns_name(const std::string& host) {
     start = dot + 1;
   }
   return true;
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Splits "[scheme://]host[/path]" and checks each part.

@@ -17,18 +17,12 @@
 #include <thread>
 
 #include "engine/stream.h"
+#include "util/text.h"
 
 namespace slipway::engine {
 namespace {
 
 constexpr const char* kDefaultHost = "unix:///var/run/docker.sock";
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 // "1.41" -> {1, 41}; anything unparsable sorts lowest.
 std::pair<int, int> parse_version(const std::string& v) {

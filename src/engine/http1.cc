@@ -18,23 +18,12 @@
 #include <optional>
 
 #include "util/error.h"
+#include "util/text.h"
 
 namespace slipway::engine {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 EnvError unreachable(const Endpoint& e, const std::string& reason) {
   return EnvError("cannot reach the container engine at " + e.address + ": " + reason +

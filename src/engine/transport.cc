@@ -15,21 +15,10 @@
 #include "engine/http1.h"
 #include "util/error.h"
 #include "util/ssh_target.h"
+#include "util/text.h"
 
 namespace slipway::engine {
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 void write_all(int fd, const std::string& data) {
   size_t off = 0;

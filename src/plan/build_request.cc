@@ -7,6 +7,7 @@
 
 #include "util/error.h"
 #include "util/parse.h"
+#include "util/text.h"
 
 namespace slipway::plan {
 namespace {
@@ -14,11 +15,6 @@ namespace {
 using ojson = nlohmann::ordered_json;
 
 std::string text(const ojson& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // ${VAR}, $VAR, ${VAR:-default} and ${VAR:+alt} as the Dockerfile parser expands them.
 std::string expand(const std::string& s, const std::map<std::string, std::string>& vars) {

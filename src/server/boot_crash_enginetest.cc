@@ -187,9 +187,12 @@ TEST_F(BootCrash, AKilledBootConvergesOnTheNextBootAtEveryKillPoint) {
     ASSERT_EQ(ps.exit_code, 0) << when << ": " << ps.err;
     for (const auto& row : nlohmann::json::parse(ps.out)) {
       EXPECT_EQ(row["State"], "running") << when << ": " << row.dump();
-      if (row["Service"] == "web") EXPECT_EQ(row["Health"], "healthy") << when << ": " << row.dump();
-      if (file_is_generation_2)
+      if (row["Service"] == "web") {
+        EXPECT_EQ(row["Health"], "healthy") << when << ": " << row.dump();
+      }
+      if (file_is_generation_2) {
         EXPECT_TRUE(row["Config"] == "current" || row["Config"] == "edge") << when << ": " << row.dump();
+      }
     }
   };
   auto expect_converged = [&](const std::string& when) {

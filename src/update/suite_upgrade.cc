@@ -7,14 +7,10 @@
 
 #include "update/distro_info.h"
 #include "util/error.h"
+#include "util/text.h"
 
 namespace slipway::update {
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Offsets of the words of `line` (begin, end), split at spaces and tabs.
 std::vector<std::pair<size_t, size_t>> words(const std::string& line) {
