@@ -3,8 +3,28 @@
 #include <algorithm>
 #include <set>
 
+#include "edge/agent_route.h"
+
 namespace slipway::edge {
 namespace {
+
+std::string base64(const std::string& in) {
+  static const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+    for (int s : {18, 12, 6, 0}) out += digits[(v >> s) & 63];
+  }
+  if (size_t rest = in.size() - i; rest > 0) {
+    unsigned v = (unsigned char)in[i] << 16 | (rest > 1 ? (unsigned char)in[i + 1] << 8 : 0);
+    out += digits[(v >> 18) & 63];
+    out += digits[(v >> 12) & 63];
+    out += rest > 1 ? digits[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
 
 // Caddy matches and certifies IPv6 hosts without the brackets a route key needs.
 std::string bare_host(const std::string& host) {
@@ -69,12 +89,19 @@ json forward_to_back(const std::vector<std::string>& hosts, const char* socket) 
   return {{"match", {{{"host", hosts}}}}, {"handle", {proxy}}, {"terminal", true}};
 }
 
+// The hosts the front serves and their certificates: every route's, and the agent's page.
+std::vector<std::pair<std::string, Tls>> front_hosts(const Routing& routing) {
+  std::vector<std::pair<std::string, Tls>> hosts;
+  for (const auto& r : routing.routes) hosts.emplace_back(bare_host(r.host), r.tls);
+  if (routing.agent) hosts.emplace_back(bare_host(routing.agent->host), routing.agent->tls);
+  return hosts;
+}
+
 json tls_app(const Routing& routing) {
   json internal = json::array(), acme = json::array();
-  for (const auto& r : routing.routes) {
-    std::string subject = bare_host(r.host);
-    json& list = r.tls == Tls::internal ? internal : acme;
-    if (r.tls != Tls::none && std::find(list.begin(), list.end(), subject) == list.end()) list.push_back(subject);
+  for (const auto& [subject, tls] : front_hosts(routing)) {
+    json& list = tls == Tls::internal ? internal : acme;
+    if (tls != Tls::none && std::find(list.begin(), list.end(), subject) == list.end()) list.push_back(subject);
   }
   json policies = json::array();
   if (!internal.empty()) policies.push_back({{"subjects", internal}, {"issuers", {{{"module", "internal"}}}}});
@@ -119,11 +146,28 @@ json route_handlers(const std::vector<std::string>& upstreams, const std::vector
   return handle;
 }
 
+json agent_route(const AgentRoute& agent) {
+  json accounts = json::array();
+  // Caddy 2.6 takes each bcrypt hash base64-encoded (later versions accept both forms).
+  for (const auto& u : agent.users) accounts.push_back({{"username", u.name}, {"password", base64(u.hash)}});
+  json auth = {{"handler", "authentication"},
+               {"providers",
+                {{"http_basic",
+                  {{"accounts", accounts}, {"hash", {{"algorithm", "bcrypt"}}}, {"realm", "slipway status"}}}}}};
+  // The credentials stop here: the agent never sees them (and its API, which wants a bearer
+  // token in the same header, answers 401 through the edge).
+  json proxy = {{"handler", "reverse_proxy"},
+                {"upstreams", {{{"dial", std::string("unix/") + kAdminDirInContainer + "/" + kAgentSocketName}}}},
+                {"headers", {{"request", {{"delete", {"Authorization"}}}}}}};
+  return {{"match", {{{"host", {bare_host(agent.host)}}}}}, {"handle", {auth, proxy}}, {"terminal", true}};
+}
+
 json back_config(const Routing& routing, const UpstreamMap& upstreams, const UpstreamMap& previous) {
   json config = {{"admin", admin_section(kAdminSocketName)}};
   json tls_routes = json::array(), plain_routes = json::array();
   for (const auto& r : routing.routes)
     (r.tls == Tls::none ? plain_routes : tls_routes).push_back(route_json(r, upstreams, previous));
+  if (routing.agent) (routing.agent->tls == Tls::none ? plain_routes : tls_routes).push_back(agent_route(*routing.agent));
   json servers = json::object();
   if (!tls_routes.empty()) servers["https"] = back_server(kBackHttpsSocket, std::move(tls_routes));
   if (!plain_routes.empty()) servers["http"] = back_server(kBackHttpSocket, std::move(plain_routes));
@@ -134,7 +178,7 @@ json back_config(const Routing& routing, const UpstreamMap& upstreams, const Ups
 json front_config(const Routing& routing) {
   json config = {{"admin", admin_section(kFrontAdminSocketName)}};
   std::set<std::string> tls_hosts, plain_hosts;
-  for (const auto& r : routing.routes) (r.tls == Tls::none ? plain_hosts : tls_hosts).insert(bare_host(r.host));
+  for (const auto& [host, tls] : front_hosts(routing)) (tls == Tls::none ? plain_hosts : tls_hosts).insert(host);
   json servers = json::object();
   auto forward = [](const std::set<std::string>& hosts, const char* socket) {
     return json::array({forward_to_back({hosts.begin(), hosts.end()}, socket)});

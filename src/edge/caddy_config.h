@@ -68,6 +68,11 @@ json reverse_proxy(const std::vector<std::string>& upstreams);
 // the previous upstreams (see above).
 json route_handlers(const std::vector<std::string>& upstreams, const std::vector<std::string>& previous = {});
 
+// The back's route for the agent's status page (x-slipway.agent): HTTP basic authentication
+// against the users' bcrypt hashes, then the agent's socket in the admin directory, with the
+// Authorization header removed. No @id: a deploy's switch never touches it.
+json agent_route(const AgentRoute& agent);
+
 // The back's complete config for `routing`. Each route's upstreams come from `upstreams[route.id]`
 // when present, else route.upstream() (the service name, which Docker's DNS resolves on the
 // stack network); `previous[route.id]`, when present and different, becomes the route's holder

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "edge/agent_route.h"
 #include "util/parse.h"
 #include "util/text.h"
 
@@ -48,8 +49,10 @@ bool is_dns_name(const std::string& host) {
   return true;
 }
 
+}  // namespace
+
 // Splits "[scheme://]host[/path]" and checks each part.
-void parse_key(const std::string& key, Route& r, const Reporter& at) {
+void parse_route_key(const std::string& key, Route& r, const Reporter& at) {
   std::string rest = key;
   bool plain = false;
   if (lower(rest).rfind("http://", 0) == 0) {
@@ -84,6 +87,8 @@ void parse_key(const std::string& key, Route& r, const Reporter& at) {
   }
   r.tls = plain ? Tls::none : default_tls(r.host);
 }
+
+namespace {
 
 // "service:port", checked against the model.
 void parse_target(const ojson& value, const ojson& model, Route& r, const Reporter& at) {
@@ -123,7 +128,7 @@ Route parse_route(const std::string& key, const ojson& value, const ojson& model
   Route r;
   r.key = key;
   r.where = at.where();
-  parse_key(key, r, at);
+  parse_route_key(key, r, at);
   if (value.is_object()) {
     for (const auto& [k, v] : value.items())
       if (k != "to" && k != "tls" && k.rfind("x-", 0) != 0) at.child(k).fail("unknown key (known: to, tls)");
@@ -230,13 +235,14 @@ std::vector<Route> routes_of_service(const std::vector<Route>& routes, const std
   return out;
 }
 
-Routing parse_routing(const ojson& model, const Locator& locate) {
+Routing parse_routing(const ojson& model, const Locator& locate, const std::string& base_dir) {
   Routing routing;
   Reporter top(locate, {"x-slipway"});
   const ojson* x = find(model, "x-slipway");
   if (!x || x->is_null()) return routing;
   if (!x->is_object()) top.fail("must be a mapping");
   routing.settings = parse_settings(*x, top.child("edge"));
+  routing.agent = parse_agent_route(*x, top.child("agent"), base_dir);
   const ojson* routes = find(*x, "routes");
   if (!routes || routes->is_null()) return routing;
   Reporter at = top.child("routes");
@@ -249,6 +255,8 @@ Routing parse_routing(const ojson& model, const Locator& locate) {
     Route r = parse_route(key, value, model, at.child(key));
     auto [it, fresh] = seen.emplace(r.id, key);
     if (!fresh) at.child(key).fail("routes the same host and path as '" + it->second + "' (keep one)");
+    if (routing.agent && routing.agent->host == r.host)
+      at.child(key).fail("names " + r.host + ", the host of x-slipway.agent.route (the status page needs a host of its own)");
     routing.routes.push_back(std::move(r));
   }
   match_order(routing.routes);
@@ -256,7 +264,7 @@ Routing parse_routing(const ojson& model, const Locator& locate) {
 }
 
 Routing parse_routing(const compose::Project& project) {
-  return parse_routing(project.model, file_locator(project.config_files));
+  return parse_routing(project.model, file_locator(project.config_files), project.working_dir);
 }
 
 }  // namespace slipway::edge

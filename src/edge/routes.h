@@ -20,6 +20,7 @@
 // plain HTTP. SERVICE must be a service of the stack on its Compose networks.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,10 +73,28 @@ struct Route {
   std::string upstream() const { return service + ":" + std::to_string(port); }
 };
 
+// x-slipway.agent.route: the agent's status page through the edge, behind HTTP basic
+// authentication (edge/agent_route.h parses it; the agent serves it on a unix socket in the
+// edge's admin directory, agent/edge_socket.h).
+struct BasicUser {
+  std::string name;
+  std::string hash;  // bcrypt ("$2a$", "$2b$" or "$2y$"), never a plaintext password
+  bool operator==(const BasicUser&) const = default;
+};
+
+struct AgentRoute {
+  std::string host;        // lower-case, as for a Route (no path: the page needs a whole host)
+  Tls tls = Tls::acme;
+  std::string users_file;  // absolute
+  std::vector<BasicUser> users;
+  Location where;          // x-slipway.agent.route in the Compose file
+};
+
 struct Routing {
   EdgeSettings settings;
   std::vector<Route> routes;  // in match order (see match_order)
-  bool empty() const { return routes.empty(); }
+  std::optional<AgentRoute> agent;
+  bool empty() const { return routes.empty() && !agent; }
 };
 
 // x-slipway.edge and x-slipway.routes of the canonical model. Throws UserError at the
@@ -83,7 +102,9 @@ struct Routing {
 // reachable by no Compose network (network_mode), two routes for the same host and path, a
 // certificate that cannot be had (ACME for a wildcard, an IP or a local name), or a stack
 // service named slipway-edge. No routes: an empty Routing with the settings.
-Routing parse_routing(const ojson& model, const Locator& locate);
+// x-slipway.agent (edge/agent_route.h) reads its users file, relative to `base_dir` (default:
+// the current directory), and fails on a host that a route also names.
+Routing parse_routing(const ojson& model, const Locator& locate, const std::string& base_dir = "");
 // The same, locating errors in the project's Compose files.
 Routing parse_routing(const compose::Project& project);
 
@@ -94,6 +115,10 @@ std::string route_id(const std::string& host, const std::string& path);
 // The certificate a host gets when the route does not say: internal for local names and IP
 // addresses, acme otherwise.
 Tls default_tls(const std::string& host);
+
+// Reads a route key "[http://|https://]HOST[/PATH]" into host, path and tls (the default for
+// the host); fails through `at` on anything malformed.
+void parse_route_key(const std::string& key, Route& r, const Reporter& at);
 
 // Sorts routes so that the first match is the most specific: exact hosts before wildcards,
 // longer path prefixes before shorter ones, then by host and path (a stable order).
