@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "agent/agent.h"
+#include "agent/edge_socket.h"
 #include "agent/page.h"
 #include "agent/status.h"
 #include "edge/locate.h"
@@ -76,6 +77,14 @@ Stacks load_stacks(const std::vector<std::pair<std::string, compose::LoadOptions
   return out;
 }
 
+// Stacks that ask for the page through their edge (x-slipway.agent, checked by deploy).
+bool wants_edge_page(const compose::Project& p) {
+  auto x = p.model.find("x-slipway");
+  if (x == p.model.end() || !x->is_object()) return false;
+  auto agent = x->find("agent");
+  return agent != x->end() && agent->is_object() && agent->contains("route");
+}
+
 }  // namespace
 
 int run_agent_process(const engine::Engine& engine, const ProcessOptions& f) {
@@ -117,6 +126,7 @@ int run_agent_process(const engine::Engine& engine, const ProcessOptions& f) {
   Agent agent(schedules, log, options);
 
   std::unique_ptr<HttpServer> server;
+  std::unique_ptr<EdgeSocketRelay> edge_relay;
   RunLog page_log;  // its own connection: the server thread reads while the loop writes
   DefaultSources sources;
   DiskUsage disk;
@@ -145,6 +155,14 @@ int run_agent_process(const engine::Engine& engine, const ProcessOptions& f) {
     });
     notifications.set_page_url(server->url() + "/");
     std::cerr << "slipway agent: status page at " << server->url() << "/ (API token in " << token_file << ")\n";
+    std::vector<std::string> edge_sockets;
+    for (const auto& p : projects)
+      if (wants_edge_page(p)) edge_sockets.push_back(edge_socket_path(state_directory(), p.name));
+    if (!edge_sockets.empty())
+      edge_relay = std::make_unique<EdgeSocketRelay>(edge_sockets, server->address(), server->port(),
+                                                     [](const std::string& line) {
+                                                       std::cerr << "slipway agent: " << line << "\n";
+                                                     });
   }
   for (const auto& u : agent.snapshot().upcoming)
     std::cerr << "slipway agent: next " << u.job << " of " << u.stack << " in " << human_age(u.at - started) << "\n";
@@ -160,6 +178,7 @@ int run_agent_process(const engine::Engine& engine, const ProcessOptions& f) {
     agent.request_stop();
   });
   agent.run();
+  edge_relay.reset();
   server.reset();
   // The signal thread still waits in sigwait unless a signal stopped the agent: wake it.
   if (!signalled) pthread_kill(signals.native_handle(), SIGTERM);
