@@ -192,6 +192,10 @@ TEST_F(AgentThroughEdge, ThePageNeedsTheRightPasswordAndIsReachableOnlyThroughTh
   // the edge cannot carry (the Authorization header holds the basic credentials).
   EXPECT_EQ(get("owner:right-horse-battery", "/api/status").first, "401");
   EXPECT_EQ(get("owner:right-horse-battery", "/healthz").first, "200");
+  // No password in any log (the agent never gets one; the edge has only the hash).
+  engine::Output edge_log = client.logs(e.container_id);
+  for (const std::string& log : {edge_log.out + edge_log.err, slurp(dir + "/agent.log")})
+    EXPECT_EQ(log.find("horse"), std::string::npos) << log;
 
   // From the stack's own container: the agent's port on the host is not reachable (it listens on
   // the host's loopback), the agent's socket is not there, and through the edge it asks for a
