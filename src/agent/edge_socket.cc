@@ -75,7 +75,9 @@ EdgeSocketRelay::EdgeSocketRelay(std::vector<std::string> paths, std::string add
       throw EnvError("the agent's socket path " + p + " is longer than a unix socket allows (" +
                      std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
                      " bytes); set SLIPWAY_STATE_DIR to a shorter directory");
-    listeners_.push_back({std::move(p)});
+    Listener l;
+    l.path = std::move(p);
+    listeners_.push_back(std::move(l));
   }
   if (::pipe2(stop_pipe_, O_CLOEXEC) != 0) throw EnvError(std::string("cannot make a pipe: ") + std::strerror(errno));
   for (auto& l : listeners_) ensure_listening(l);
