@@ -26,6 +26,7 @@
 #include "edge/routes.h"
 #include "engine/client.h"
 #include "util/subprocess.h"
+#include "support/free_port.h"
 
 extern char** environ;
 
@@ -44,16 +45,7 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using testsupport::free_port;
 
 template <class F>
 void ignore(F f) {

@@ -32,6 +32,7 @@
 #include "engine/client.h"
 #include "support/fault_relay.h"
 #include "util/subprocess.h"
+#include "support/free_port.h"
 
 namespace slipway::deploy {
 namespace {
@@ -48,16 +49,7 @@ std::string random_id() {
   return s;
 }
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using testsupport::free_port;
 
 size_t collect(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);

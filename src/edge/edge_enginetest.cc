@@ -29,6 +29,7 @@
 #include "edge/image.h"
 #include "engine/build_context.h"
 #include "engine/client.h"
+#include "support/free_port.h"
 
 namespace slipway::edge {
 namespace {
@@ -47,16 +48,7 @@ std::string random_id() {
 }
 
 // A TCP port nobody listens on right now (the engine test publishes the edge on it).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using testsupport::free_port;
 
 struct HttpResult {
   CURLcode rc = CURLE_OK;

@@ -48,15 +48,9 @@ std::vector<std::string> data_migrations(const std::vector<PackageChange>& packa
                                          const std::vector<std::string>& volumes) {
   std::vector<std::string> out;
   if (volumes.empty()) return out;
-  const auto& servers = data_format_servers();
+  // Versioned families first (postgresql-15 removed, postgresql-17 added).
+  std::vector<std::string> families_moved;  // their prefixes ("postgresql-")
   for (const auto& removed : packages) {
-    if (removed.kind == "upgraded" && std::count(servers.begin(), servers.end(), removed.name)) {
-      std::string from = upstream_major(removed.old_version), to = upstream_major(removed.new_version);
-      if (!from.empty() && !to.empty() && from != to)
-        out.push_back(removed.name + " " + removed.old_version + " -> " + removed.new_version +
-                      " changes its major version" + where(volumes));
-      continue;
-    }
     if (removed.kind != "removed") continue;
     auto old_member = family_member(removed.name);
     if (!old_member) continue;
@@ -66,7 +60,20 @@ std::vector<std::string> data_migrations(const std::vector<PackageChange>& packa
       if (!new_member || new_member->first != old_member->first || new_member->second == old_member->second) continue;
       out.push_back(removed.name + " " + removed.old_version + " -> " + added.name + " " + added.new_version +
                     ": a new major version" + where(volumes));
+      families_moved.push_back(old_member->first);
     }
+  }
+  // Then servers upgraded across majors in place. The metapackage of a family that moved
+  // ("postgresql" 15+248 -> 17+278 beside postgresql-15 -> postgresql-17) is the same migration:
+  // said once.
+  const auto& servers = data_format_servers();
+  for (const auto& p : packages) {
+    if (p.kind != "upgraded" || !std::count(servers.begin(), servers.end(), p.name)) continue;
+    if (std::count(families_moved.begin(), families_moved.end(), p.name + "-")) continue;
+    std::string from = upstream_major(p.old_version), to = upstream_major(p.new_version);
+    if (!from.empty() && !to.empty() && from != to)
+      out.push_back(p.name + " " + p.old_version + " -> " + p.new_version + " changes its major version" +
+                    where(volumes));
   }
   return out;
 }

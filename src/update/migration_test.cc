@@ -35,6 +35,19 @@ TEST(DataMigrations, PostgresFamilyAcrossMajorsWithAVolumeNeedsOne) {
   EXPECT_NE(m[0].find("db:pgdata"), std::string::npos) << m[0];
 }
 
+TEST(DataMigrations, TheFamilysMetapackageIsTheSameMigrationSaidOnce) {
+  // The example installs the `postgresql` metapackage: it moves 15+248 -> 17+278 beside the family.
+  auto changes = postgres_15_to_17();
+  changes.push_back(change("postgresql", "upgraded", "15+248+deb12u2", "17+278+deb13u1"));
+  auto m = data_migrations(changes, {"db:db-data"});
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_NE(m[0].find("postgresql-15"), std::string::npos) << m[0];
+  // Alone (a family this list does not know moved with it), the metapackage still says it.
+  m = data_migrations({change("postgresql", "upgraded", "15+248+deb12u2", "17+278+deb13u1")}, {"db:db-data"});
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_NE(m[0].find("postgresql 15+248+deb12u2 -> 17+278+deb13u1 changes its major version"), std::string::npos) << m[0];
+}
+
 TEST(DataMigrations, WithoutADataVolumeAMajorChangeIsAnOrdinaryUpgrade) {
   EXPECT_TRUE(data_migrations(postgres_15_to_17(), {}).empty());
 }
