@@ -15,6 +15,7 @@
 #include <random>
 
 #include "engine/client.h"
+#include "server/rebuild_stack_fixture.h"
 #include "support/private_engine.h"
 #include "util/subprocess.h"
 
@@ -24,65 +25,11 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-class RebuildTest : public ::testing::Test {
+class RebuildTest : public RebuildStackTest {
  protected:
   void SetUp() override {
-    run_ = std::to_string(std::random_device{}() % 1000000000);
-    project_ = "sliptest-rb-" + run_;
-    dir_ = fs::temp_directory_path() / ("slipway-rebuild-" + run_);
-    fs::create_directories(dir_ / "stack" / "web");
-    fs::create_directories(dir_ / "stack" / "tests");
-    std::ofstream(dir_ / "stack" / "web" / "Dockerfile") << "FROM scratch\nCOPY busybox /bin/busybox\n";
-    fs::copy_file("/bin/busybox", dir_ / "stack" / "web" / "busybox");
-    std::ofstream(dir_ / "pw") << "rebuild test password\n";
-    std::ofstream(dir_ / "stack" / "compose.yaml") << "name: " << project_ << R"(
-x-slipway:
-  backup:
-    repository: )" << (dir_ / "repo").string()
-                                                   << R"(
-    password_file: )" << (dir_ / "pw").string()
-                                                   << R"(
-  deploy: {watch: 0}
-services:
-  web:
-    build: ./web
-    image: )" << project_ << R"(-web:1
-    labels: {io.slipway.test: ")" << run_
-                                                   << R"("}
-    command: ["/bin/busybox", "sh", "-c", "[ -f /data/entry ] || echo entry-$$RANDOM$$RANDOM > /data/entry; exec /bin/busybox httpd -f -p 8080 -h /data"]
-    volumes: [data:/data]
-volumes:
-  data: {labels: {io.slipway.test: ")" << run_
-                                                   << R"("}}
-networks:
-  default: {labels: {io.slipway.test: ")" << run_
-                                                   << R"("}}
-)";
+    make_stack("rb", R"(["/bin/busybox", "sh", "-c", "[ -f /data/entry ] || echo entry-$$RANDOM$$RANDOM > /data/entry; exec /bin/busybox httpd -f -p 8080 -h /data"])");
   }
-
-  void TearDown() override {
-    slipway("", {"down", "-v"});
-    engine::Client host;
-    for (const auto& img : host.list_images({{"reference", {project_ + "-web*"}}})) try {
-        host.remove_image(img["Id"], true);
-      } catch (const std::exception&) {
-      }
-    fs::remove_all(dir_);
-  }
-
-  // `host` "" = the host engine; each engine has a state directory of its own.
-  SubprocessResult slipway(const std::string& host, std::vector<std::string> args) {
-    args.insert(args.begin(), {SLIPWAY_BINARY, "--project-directory", (dir_ / "stack").string()});
-    std::string where = host.empty() ? "host" : "private";
-    SubprocessOptions o;
-    o.extra_env = {{"SLIPWAY_STATE_DIR", (dir_ / ("state-" + where)).string()},
-                   {"SLIPWAY_RUNTIME_DIR", (dir_ / ("run-" + where)).string()}};
-    if (!host.empty()) o.extra_env["DOCKER_HOST"] = host;
-    return run_process(args, o);
-  }
-
-  std::string run_, project_;
-  fs::path dir_;
 };
 
 TEST_F(RebuildTest, BringsTheStackAndItsDataBackOnAnEngineThatNeverSawIt) {
