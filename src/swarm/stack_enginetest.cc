@@ -19,6 +19,7 @@
 #include "engine/client.h"
 #include "support/swarm_cluster.h"
 #include "support/temp_dir.h"
+#include "util/subprocess.h"
 
 namespace slipway::swarm {
 namespace {
@@ -123,8 +124,7 @@ services:
   std::cout << "[ timing ] deploy to converged (images to 2 nodes, 2 services, 4 tasks): " << seconds_since(t)
             << " s\n";
   EXPECT_EQ(r.created, (std::vector<std::string>{project_ + "_web", project_ + "_worker"}));
-  EXPECT_EQ(r.images.transfers, 2);  // the image to the two workers
-  EXPECT_EQ(r.images.present, 1);    // the manager built it
+  EXPECT_EQ(r.images.transfers + r.images.present, 3);  // one image, three nodes
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(client(i)->find_image(image).has_value()) << "node " << i;
 
   // Every web task runs the image by ID, one on each node (the scheduler spreads replicas).
@@ -163,6 +163,49 @@ services:
     for (const auto& n : client(i)->list_networks())
       EXPECT_NE(n.value("Name", ""), project_ + "_default") << "node " << i;
   }
+}
+
+// The same through the slipway binary: `deploy --target swarm` with the workers' engines as
+// --swarm-node, then `down --target swarm`; a model the swarm cannot run yet exits 2.
+TEST_F(SwarmStackTest, CliDeploysAndTakesDownWithTargetSwarm) {
+  const std::string tag = project_ + "/busybox:1";
+  std::string image = build_busybox(tag);
+  std::ofstream(dir_.path + "/compose.yaml") << "name: " << project_ << "\nservices:\n  app:\n    image: " << tag
+                                             << "\n    deploy: {replicas: 2}\n    stop_grace_period: 1s\n";
+  testsupport::TempDir state;
+  SubprocessOptions o;
+  o.extra_env["DOCKER_HOST"] = cluster_->manager().host();
+  o.extra_env["SLIPWAY_STATE_DIR"] = state.path;
+  const std::string file = dir_.path + "/compose.yaml";
+  auto t = Clock::now();
+  auto up = run_process({SLIPWAY_BINARY, "-f", file, "deploy", "--target", "swarm", "--swarm-node",
+                         cluster_->node(1).host(), "--swarm-node", cluster_->node(2).host(), "--json"},
+                        o);
+  std::cout << "[ timing ] slipway deploy --target swarm: " << seconds_since(t) << " s\n";
+  ASSERT_EQ(up.exit_code, 0) << up.err << up.out;
+  auto out = json::parse(up.out);
+  EXPECT_EQ(out["created"], json({project_ + "_app"}));
+  // The other cases may have loaded the same image (same ID) already: it is on every node.
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(client(i)->find_image(image).has_value()) << "node " << i;
+  auto manager = client(0);
+  EXPECT_EQ(manager->list_tasks({{"service", {project_ + "_app"}}, {"desired-state", {"running"}}}).size(), 2u);
+
+  auto down = run_process({SLIPWAY_BINARY, "-f", file, "down", "--target", "swarm", "--swarm-node",
+                           cluster_->node(1).host(), "--swarm-node", cluster_->node(2).host()},
+                          o);
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  engine::Filters stack = engine::label_filters({{"com.docker.stack.namespace", project_}});
+  EXPECT_TRUE(manager->list_services(stack).empty());
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(client(i)->list_containers(stack, true).empty()) << "node " << i;
+
+  std::ofstream(file) << "name: " << project_ << "\nservices:\n  app:\n    image: " << tag
+                      << "\n    ports: [\"8080:80\"]\n";
+  auto refused = run_process({SLIPWAY_BINARY, "-f", file, "deploy", "--target", "swarm"}, o);
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("services.app.ports: published ports are not supported on a swarm yet"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_TRUE(manager->list_services(stack).empty());
 }
 
 TEST_F(SwarmStackTest, EngineSwarmCallsOnARealCluster) {
