@@ -1,5 +1,6 @@
 #include "swarm/service_spec.h"
 
+#include <algorithm>
 #include <set>
 
 #include "plan/create_body.h"

@@ -120,12 +120,14 @@ DeployReport deploy_stack(const Target& target, const compose::Model& model, con
 
   auto deadline = Clock::now() + options.converge_timeout;
   std::string why;
-  while (!converged(manager, project, &why)) {
+  for (;;) {
+    // Before the convergence test: a rolled-back service runs its old spec, which would pass it.
     for (const auto& s : manager.list_services(stack_filter(project)))
       if (s.contains("UpdateStatus") && s["UpdateStatus"].value("State", "") == "rollback_completed" &&
           std::find(report.updated.begin(), report.updated.end(), s["Spec"].value("Name", "")) != report.updated.end())
         throw EnvError("swarm rolled back the update of " + s["Spec"].value("Name", "") + ": " +
                        s["UpdateStatus"].value("Message", ""));
+    if (converged(manager, project, &why)) break;
     if (Clock::now() > deadline)
       throw EnvError("the stack " + project + " did not converge on the swarm within " +
                      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options.converge_timeout).count()) +
