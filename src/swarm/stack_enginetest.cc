@@ -150,6 +150,25 @@ services:
   EXPECT_EQ(again.unchanged.size(), 2u);
   EXPECT_EQ(again.images.transfers, 0);
 
+  // A changed service updates in place (start-first, through its monitor window: 5 s without
+  // a healthcheck); the others stay as they are.
+  std::string yaml;
+  {
+    std::ifstream in(dir_.path + "/compose.yaml");
+    yaml.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  yaml.replace(yaml.find("ROLE: worker"), 12, "ROLE: worker2");
+  auto changed = load(yaml);
+  t = Clock::now();
+  DeployReport update = deploy_stack(target(), compose::Model(changed), project_, {}, options);
+  std::cout << "[ timing ] start-first update of one service (1 task, 5 s monitor) to converged: "
+            << seconds_since(t) << " s\n";
+  EXPECT_EQ(update.updated, (std::vector<std::string>{project_ + "_worker"}));
+  EXPECT_EQ(update.unchanged, (std::vector<std::string>{project_ + "_web"}));
+  auto running = manager->list_tasks({{"service", {project_ + "_worker"}}, {"desired-state", {"running"}}});
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0].value(json::json_pointer("/Spec/ContainerSpec/Env"), json()), json({"ROLE=worker2"}));
+
   t = Clock::now();
   auto removed = down_stack(target(), project_, options);
   std::cout << "[ timing ] down: " << seconds_since(t) << " s\n";
