@@ -127,5 +127,65 @@ TEST(DownStack, LeavesNothingOfTheStack) {
   EXPECT_TRUE(down_stack(f.target, "demo", f.fast).empty());  // again: nothing to do
 }
 
+// Crash safety: slipway killed before its n-th state-changing request to the manager (for
+// every n a deploy makes), the next deploy converges to the same stack and a third one
+// changes nothing; the same for down.
+TEST(DeployStack, KilledBeforeAnyManagerRequestTheNextDeployConverges) {
+  int requests = 0;
+  {
+    Fixture f;
+    f.manager->add_image("demo/web:1");
+    f.manager->add_image("demo/worker:1");
+    auto project = f.load(kStack);
+    int before = f.manager->state_changes();
+    deploy_stack(f.target, compose::Model(project), "demo", {}, f.fast);
+    requests = f.manager->state_changes() - before;
+  }
+  ASSERT_EQ(requests, 3);  // the network, two services
+  for (int n = 1; n <= requests; ++n) {
+    Fixture f;
+    f.manager->add_image("demo/web:1");
+    f.manager->add_image("demo/worker:1");
+    auto project = f.load(kStack);
+    f.manager->die_at(n);
+    EXPECT_THROW(deploy_stack(f.target, compose::Model(project), "demo", {}, f.fast), EnvError) << n;
+    f.manager->revive();
+    deploy_stack(f.target, compose::Model(project), "demo", {}, f.fast);
+    EXPECT_EQ(f.manager->service_names(), (std::vector<std::string>{"demo_web", "demo_worker"})) << n;
+    EXPECT_EQ(f.manager->network_names(), (std::vector<std::string>{"demo_default"})) << n;
+    EXPECT_EQ(deploy_stack(f.target, compose::Model(project), "demo", {}, f.fast).unchanged.size(), 2u) << n;
+  }
+}
+
+TEST(DeployStack, KilledWhileLoadingImagesOntoANodeTheNextDeployConverges) {
+  Fixture f;
+  std::string web = f.manager->add_image("demo/web:1");
+  f.manager->add_image("demo/worker:1");
+  auto project = f.load(kStack);
+  f.worker->die_at(1);  // the worker's engine goes away before its load
+  EXPECT_THROW(deploy_stack(f.target, compose::Model(project), "demo", {}, f.fast), EnvError);
+  EXPECT_TRUE(f.manager->service_names().empty());  // nothing runs that a node could not start
+  f.worker->revive();
+  deploy_stack(f.target, compose::Model(project), "demo", {}, f.fast);
+  EXPECT_TRUE(f.worker->find_image(web).has_value());
+  EXPECT_EQ(f.manager->service_names().size(), 2u);
+}
+
+TEST(DownStack, KilledBeforeAnyRequestTheNextDownLeavesNothing) {
+  for (int n = 1; n <= 3; ++n) {  // two services, one network
+    Fixture f;
+    f.manager->add_image("demo/web:1");
+    f.manager->add_image("demo/worker:1");
+    auto project = f.load(kStack);
+    deploy_stack(f.target, compose::Model(project), "demo", {}, f.fast);
+    f.manager->die_at(n);
+    EXPECT_THROW(down_stack(f.target, "demo", f.fast), EnvError) << n;
+    f.manager->revive();
+    down_stack(f.target, "demo", f.fast);
+    EXPECT_TRUE(f.manager->service_names().empty()) << n;
+    EXPECT_TRUE(f.manager->network_names().empty()) << n;
+  }
+}
+
 }  // namespace
 }  // namespace slipway::swarm
