@@ -196,6 +196,10 @@ TEST_F(SwarmStackTest, CliDeploysAndTakesDownWithTargetSwarm) {
   o.extra_env["DOCKER_HOST"] = cluster_->manager().host();
   o.extra_env["SLIPWAY_STATE_DIR"] = state.path;
   const std::string file = dir_.path + "/compose.yaml";
+  auto dry = run_process({SLIPWAY_BINARY, "-f", file, "deploy", "--target", "swarm", "--dry-run"}, o);
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("service " + project_ + "_app: " + image + " x2"), std::string::npos) << dry.out;
+  EXPECT_TRUE(client(0)->list_services(engine::label_filters({{"com.docker.stack.namespace", project_}})).empty());
   auto t = Clock::now();
   auto up = run_process({SLIPWAY_BINARY, "-f", file, "deploy", "--target", "swarm", "--swarm-node",
                          cluster_->node(1).host(), "--swarm-node", cluster_->node(2).host(), "--json"},
