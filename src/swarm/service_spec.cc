@@ -191,6 +191,8 @@ StackPlan plan_stack(const compose::Model& model, const SwarmContext& ctx) {
               {"EndpointSpec", {{"Mode", "vip"}}}};
     // The hash covers the spec before the labels that carry it.
     p.hash = sha256_hex(p.spec.dump());
+    // On the containers too: a task shows by it which spec it runs (swarm/stack.h converged).
+    p.spec["TaskTemplate"]["ContainerSpec"]["Labels"][label::kSpecHash] = p.hash;
     p.spec["Labels"] = {{label::kStackNamespace, ctx.project},
                         {label::kStackImage, s.image_reference(ctx.project)},
                         {label::kProject, ctx.project},

@@ -8,7 +8,8 @@
 //   - every Compose network becomes an overlay network (its engine name, "<project>_<key>");
 //   - labels: com.docker.stack.namespace=<project> on services, their containers and networks
 //     (docker stack ls/ps/services recognise the stack), com.docker.stack.image, Compose's
-//     project/service keys, and io.slipway.spec-hash (an unchanged hash: no update);
+//     project/service keys, and io.slipway.spec-hash (an unchanged hash: no update; also on
+//     the containers, so a task shows which spec it runs);
 //   - updates start the new task before stopping the old one (start-first), watch it for a
 //     monitor window longer than its healthcheck can take to fail, and roll back by
 //     themselves on failure (failure_action rollback) — moby/moby#37972: a rollback without

@@ -53,16 +53,19 @@ bool converged(const engine::Engine& manager, const std::string& project, std::s
         return say(name + ": update " + state + " (" + service["UpdateStatus"].value("Message", "") + ")");
     }
     int wanted = service["Spec"].value(json::json_pointer("/Mode/Replicated/Replicas"), 1);
-    const std::string want_image =
-        service["Spec"].value(json::json_pointer("/TaskTemplate/ContainerSpec/Image"), std::string());
+    // A task counts once it runs the service's current spec (its containers carry the spec
+    // hash): right after an update the old tasks still run and no UpdateStatus may be set yet
+    // (the updater starts a moment later), and an update may change the environment only.
+    const std::string want = label_of(service, label::kSpecHash);
     int running = 0;
     std::string last_error, states;
     for (const auto& task : manager.list_tasks({{"service", {service.value("ID", "")}}, {"desired-state", {"running"}}})) {
       std::string state = task["Status"].value("State", "");
       states += (states.empty() ? "" : ", ") + state;
       if (!task["Status"].value("Err", "").empty()) last_error = task["Status"].value("Err", "");
-      bool same_image = task.value(json::json_pointer("/Spec/ContainerSpec/Image"), std::string()) == want_image;
-      if (state == "running" && same_image) ++running;
+      const json& labels = task.value(json::json_pointer("/Spec/ContainerSpec/Labels"), json::object());
+      bool current = labels.is_object() && labels.value(label::kSpecHash, "") == want;
+      if (state == "running" && current) ++running;
     }
     if (running != wanted)
       return say(name + ": " + std::to_string(running) + " of " + std::to_string(wanted) + " tasks running (" +
