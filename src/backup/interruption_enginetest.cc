@@ -120,6 +120,25 @@ class KillingEngine : public engine::Engine {
   json inspect_volume(const std::string& n) const override { return real_->inspect_volume(n); }
   json list_volumes(const engine::Filters& f) const override { return real_->list_volumes(f); }
   void remove_volume(const std::string& n, bool f) const override { change(), real_->remove_volume(n, f); }
+  std::string swarm_init(const json& b) const override { return (change(), real_->swarm_init(b)); }
+  void swarm_join(const json& b) const override { change(), real_->swarm_join(b); }
+  void swarm_leave(bool f) const override { change(), real_->swarm_leave(f); }
+  json inspect_swarm() const override { return real_->inspect_swarm(); }
+  json list_nodes(const engine::Filters& f) const override { return real_->list_nodes(f); }
+  std::string create_service(const json& s) const override { return (change(), real_->create_service(s)); }
+  json inspect_service(const std::string& id) const override { return real_->inspect_service(id); }
+  void update_service(const std::string& id, std::uint64_t v, const json& s) const override {
+    change(), real_->update_service(id, v, s);
+  }
+  void remove_service(const std::string& id) const override { change(), real_->remove_service(id); }
+  json list_services(const engine::Filters& f) const override { return real_->list_services(f); }
+  json list_tasks(const engine::Filters& f) const override { return real_->list_tasks(f); }
+  std::string create_secret(const json& s) const override { return (change(), real_->create_secret(s)); }
+  void remove_secret(const std::string& id) const override { change(), real_->remove_secret(id); }
+  json list_secrets(const engine::Filters& f) const override { return real_->list_secrets(f); }
+  void save_images(const std::vector<std::string>& n, const engine::ChunkSink& s) const override {
+    real_->save_images(n, s);
+  }
   void events(const engine::EventsOptions& o, const engine::EventSink& s) const override { real_->events(o, s); }
   json call(const std::string& m, const std::string& p, const json& b, const std::string& w) const override {
     if (m != "GET" && m != "HEAD") change();

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/common.h"
+#include "cli/swarm_target.h"
 #include "deploy/deployer.h"
 
 namespace slipway::cli {
@@ -20,6 +21,7 @@ struct DeployFlags {
   int health_timeout = 120;
   bool smoke_only = false;
   std::vector<std::string> services;
+  SwarmFlags swarm;
 };
 
 nlohmann::json plan_json(const deploy::DeployPlan& p) {
@@ -39,6 +41,15 @@ nlohmann::json plan_json(const deploy::DeployPlan& p) {
 }
 
 int run_deploy_command(GlobalOptions& global, const DeployFlags& f) {
+  if (f.swarm.target == "swarm") {
+    // Generations, gates, the edge and the watch window are one-machine features so far
+    // (docs/swarm.md): refuse their flags rather than ignore them.
+    if (!f.services.empty() || f.build || f.force || f.smoke_only || f.watch >= 0)
+      throw UserError("deploy --target swarm: SERVICE arguments, --build, --force, --smoke-only and --watch are "
+                      "not supported on a swarm yet (docs/swarm.md)");
+    return run_swarm_deploy(global, f.swarm, f.dry_run);
+  }
+  if (!f.swarm.nodes.empty()) throw UserError("deploy: --swarm-node needs --target swarm");
   compose::Project project = compose::load(global.load_options());
   engine::Client client = connect_engine(global);
   deploy::GenerationStore store;
@@ -98,6 +109,7 @@ void setup(CLI::App& app, GlobalOptions& global, std::function<int()>& run) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--health-timeout", f->health_timeout, "Seconds to wait for the new containers to be healthy")
       ->check(CLI::PositiveNumber);
+  add_swarm_flags(sub, f->swarm);
   sub->add_flag("--json", global.json, "Print the outcome as JSON, no progress");
   sub->add_option("services", f->services, "Only these services (default: every service that changed)");
   sub->callback([&global, &run, f] { run = [&global, f] { return run_deploy_command(global, *f); }; });

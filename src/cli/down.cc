@@ -7,6 +7,7 @@
 #include "apply/observe.h"
 #include "apply/progress.h"
 #include "cli/common.h"
+#include "cli/swarm_target.h"
 #include "edge/edge.h"
 #include "plan/plan.h"
 
@@ -17,9 +18,18 @@ struct DownFlags {
   bool volumes = false;
   bool remove_orphans = false;
   bool dry_run = false;
+  SwarmFlags swarm;
 };
 
 int run_down(GlobalOptions& global, const DownFlags& f) {
+  if (f.swarm.target == "swarm") {
+    // Services and overlay networks only: volumes and orphans have no swarm meaning yet.
+    if (f.volumes || f.remove_orphans || f.dry_run)
+      throw UserError("down --target swarm: -v, --remove-orphans and --dry-run are not supported on a swarm yet "
+                      "(docs/swarm.md)");
+    return run_swarm_down(global, f.swarm);
+  }
+  if (!f.swarm.nodes.empty()) throw UserError("down: --swarm-node needs --target swarm");
   // Signals are handled from the start: an interruption before apply has changed nothing.
   apply::SignalGuard signals;
   compose::Project project = compose::load(global.load_options());
@@ -57,6 +67,7 @@ void setup_down(CLI::App& app, GlobalOptions& global, std::function<int()>& run)
   sub->add_flag("-v,--volumes", f->volumes, "Also remove the named volumes of the Compose file and anonymous volumes");
   sub->add_flag("--remove-orphans", f->remove_orphans, "Also remove containers of services not in the Compose file");
   sub->add_flag("--dry-run", f->dry_run, "Print the planned changes, change nothing");
+  add_swarm_flags(sub, f->swarm);
   sub->add_flag("--json", global.json, "Print the outcome as JSON, no progress");
   sub->callback([&global, &run, f] { run = [&global, f] { return run_down(global, *f); }; });
 }

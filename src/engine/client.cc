@@ -667,6 +667,79 @@ void Client::remove_volume(const std::string& name, bool force) const {
   call("DELETE", "/volumes/" + escape(name) + "?force=" + (force ? "1" : "0"), nullptr, "remove volume " + name);
 }
 
+// --- swarm ---------------------------------------------------------------------------------
+
+namespace {
+std::string query_filters(const Filters& filters) {
+  return filters.empty() ? "" : "?filters=" + Client::escape(filters_json(filters));
+}
+json array_or_empty(json r) { return r.is_array() ? r : json::array(); }
+}  // namespace
+
+std::string Client::swarm_init(const json& body) const {
+  json r = call("POST", "/swarm/init", body, "swarm init");
+  return r.is_string() ? r.get<std::string>() : "";
+}
+void Client::swarm_join(const json& body) const { call("POST", "/swarm/join", body, "swarm join"); }
+void Client::swarm_leave(bool force) const {
+  try {
+    call("POST", std::string("/swarm/leave?force=") + (force ? "1" : "0"), nullptr, "swarm leave");
+  } catch (const EngineError& e) {
+    if (e.status() != 503) throw;  // "This node is not part of a swarm"
+  }
+}
+json Client::inspect_swarm() const { return call("GET", "/swarm", nullptr, "inspect swarm"); }
+json Client::list_nodes(const Filters& filters) const {
+  return array_or_empty(call("GET", "/nodes" + query_filters(filters), nullptr, "list nodes"));
+}
+std::string Client::create_service(const json& spec) const {
+  std::string name = spec.is_object() ? spec.value("Name", "") : "";
+  json r = call("POST", "/services/create", spec, "create service " + name);
+  return r.is_object() ? r.value("ID", "") : "";
+}
+json Client::inspect_service(const std::string& id) const {
+  return call("GET", "/services/" + escape(id), nullptr, "inspect service " + id);
+}
+void Client::update_service(const std::string& id, std::uint64_t version, const json& spec) const {
+  call("POST", "/services/" + escape(id) + "/update?version=" + std::to_string(version), spec, "update service " + id);
+}
+void Client::remove_service(const std::string& id) const {
+  call("DELETE", "/services/" + escape(id), nullptr, "remove service " + id);
+}
+json Client::list_services(const Filters& filters) const {
+  return array_or_empty(call("GET", "/services" + query_filters(filters), nullptr, "list services"));
+}
+json Client::list_tasks(const Filters& filters) const {
+  return array_or_empty(call("GET", "/tasks" + query_filters(filters), nullptr, "list tasks"));
+}
+std::string Client::create_secret(const json& spec) const {
+  // The context names the secret, never its data.
+  std::string name = spec.is_object() ? spec.value("Name", "") : "";
+  json r = call("POST", "/secrets/create", spec, "create secret " + name);
+  return r.is_object() ? r.value("ID", "") : "";
+}
+void Client::remove_secret(const std::string& id) const {
+  call("DELETE", "/secrets/" + escape(id), nullptr, "remove secret " + id);
+}
+json Client::list_secrets(const Filters& filters) const {
+  return array_or_empty(call("GET", "/secrets" + query_filters(filters), nullptr, "list secrets"));
+}
+
+// --- image transfer ----------------------------------------------------------------------
+
+void Client::save_images(const std::vector<std::string>& names, const ChunkSink& sink) const {
+  Request r;
+  r.target = "/images/get";
+  std::string list;
+  for (const auto& n : names) {
+    r.target += (r.target.find('?') == std::string::npos ? "?names=" : "&names=") + escape(n);
+    list += (list.empty() ? "" : ", ") + n;
+  }
+  // A stream: no overall timeout (a large image takes as long as it takes).
+  Response resp = send(r, sink);
+  if (resp.status >= 300) check(resp, "export images " + list);
+}
+
 // --- events ---------------------------------------------------------------------------------
 
 void Client::events(const EventsOptions& o, const EventSink& sink) const {

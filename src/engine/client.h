@@ -87,6 +87,22 @@ class Client final : public Engine {
   json list_volumes(const Filters& filters = {}) const override;
   void remove_volume(const std::string& name, bool force = false) const override;
 
+  std::string swarm_init(const json& body) const override;
+  void swarm_join(const json& body) const override;
+  void swarm_leave(bool force = false) const override;
+  json inspect_swarm() const override;
+  json list_nodes(const Filters& filters = {}) const override;
+  std::string create_service(const json& spec) const override;
+  json inspect_service(const std::string& id_or_name) const override;
+  void update_service(const std::string& id, std::uint64_t version, const json& spec) const override;
+  void remove_service(const std::string& id_or_name) const override;
+  json list_services(const Filters& filters = {}) const override;
+  json list_tasks(const Filters& filters = {}) const override;
+  std::string create_secret(const json& spec) const override;
+  void remove_secret(const std::string& id_or_name) const override;
+  json list_secrets(const Filters& filters = {}) const override;
+  void save_images(const std::vector<std::string>& names, const ChunkSink& sink) const override;
+
   void events(const EventsOptions& options, const EventSink& sink) const override;
 
   json call(const std::string& method, const std::string& path, const json& body = nullptr,

@@ -238,6 +238,39 @@ class Engine {
   virtual json list_volumes(const Filters& filters = {}) const = 0;  // array (the "Volumes" field)
   virtual void remove_volume(const std::string& name, bool force = false) const = 0;
 
+  // --- swarm (docs/swarm.md) ---
+  // The engine's own JSON in and out, as for containers: a service spec is the API's
+  // ServiceSpec object, built by the swarm planner (swarm/service_spec.h).
+  // POST /swarm/init with `body` ({"ListenAddr", "AdvertiseAddr", ...}). Returns the node ID.
+  virtual std::string swarm_init(const json& body) const = 0;
+  // POST /swarm/join with `body` ({"ListenAddr", "AdvertiseAddr", "RemoteAddrs", "JoinToken"}).
+  virtual void swarm_join(const json& body) const = 0;
+  // POST /swarm/leave; not part of a swarm (503): no error.
+  virtual void swarm_leave(bool force = false) const = 0;
+  // GET /swarm (JoinTokens, Spec, Version); not a manager or not in a swarm -> EngineError 503.
+  virtual json inspect_swarm() const = 0;
+  // GET /nodes (array of Node objects: ID, Spec.Role, Status.State "ready"/"down", ...).
+  virtual json list_nodes(const Filters& filters = {}) const = 0;
+  // POST /services/create with a ServiceSpec. Returns the service ID. Name in use -> 409.
+  virtual std::string create_service(const json& spec) const = 0;
+  virtual json inspect_service(const std::string& id_or_name) const = 0;  // 404 when missing
+  // POST /services/{id}/update?version=V: `version` is Version.Index of the inspect the new
+  // spec was made from (an older one -> EngineError, "update out of sequence").
+  virtual void update_service(const std::string& id, std::uint64_t version, const json& spec) const = 0;
+  virtual void remove_service(const std::string& id_or_name) const = 0;  // 404 when missing
+  virtual json list_services(const Filters& filters = {}) const = 0;     // array of Service objects
+  // GET /tasks (filters: service, node, label, desired-state). Array of Task objects.
+  virtual json list_tasks(const Filters& filters = {}) const = 0;
+  // POST /secrets/create with a SecretSpec ({"Name", "Labels", "Data": base64}). Returns the ID.
+  virtual std::string create_secret(const json& spec) const = 0;
+  virtual void remove_secret(const std::string& id_or_name) const = 0;
+  virtual json list_secrets(const Filters& filters = {}) const = 0;
+
+  // --- image transfer ---
+  // GET /images/get?names=...: a `docker save` tar of `names` (IDs or references), in chunks,
+  // for POST /images/load on another engine (load_images).
+  virtual void save_images(const std::vector<std::string>& names, const ChunkSink& sink) const = 0;
+
   // --- events ---
   virtual void events(const EventsOptions& options, const EventSink& sink) const = 0;
 

@@ -23,6 +23,7 @@
 // is modelled by removing the files.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -97,6 +98,14 @@ class FakeEngine : public Engine {
   std::vector<std::string> network_names() const;
   std::vector<std::string> volume_names() const;
 
+  // Swarm: every task of service `name` reports `state` ("running" by default; "failed",
+  // "rejected", "pending", ...) in list_tasks.
+  void set_task_state(const std::string& service_name, const std::string& state);
+  // Services as created/updated (their current spec), for assertions.
+  std::vector<std::string> service_names() const;
+  // Images as the fake holds them: IDs (save_images/load_images carry them between fakes).
+  std::vector<std::string> image_ids() const;
+
   // --- Engine ---
   const std::string& address() const override { return address_; }
   std::string api_version() const override { return "1.41"; }
@@ -142,6 +151,22 @@ class FakeEngine : public Engine {
   json inspect_volume(const std::string& name) const override;
   json list_volumes(const Filters& filters = {}) const override;
   void remove_volume(const std::string& name, bool force = false) const override;
+  std::string swarm_init(const json& body) const override;
+  void swarm_join(const json& body) const override;
+  void swarm_leave(bool force = false) const override;
+  json inspect_swarm() const override;
+  json list_nodes(const Filters& filters = {}) const override;
+  std::string create_service(const json& spec) const override;
+  json inspect_service(const std::string& id_or_name) const override;
+  void update_service(const std::string& id, std::uint64_t version, const json& spec) const override;
+  void remove_service(const std::string& id_or_name) const override;
+  json list_services(const Filters& filters = {}) const override;
+  json list_tasks(const Filters& filters = {}) const override;
+  std::string create_secret(const json& spec) const override;
+  void remove_secret(const std::string& id_or_name) const override;
+  json list_secrets(const Filters& filters = {}) const override;
+  void save_images(const std::vector<std::string>& names, const ChunkSink& sink) const override;
+
   void events(const EventsOptions& options, const EventSink& sink) const override;
   json call(const std::string& method, const std::string& path, const json& body = nullptr,
             const std::string& what = "") const override;
@@ -178,6 +203,23 @@ class FakeEngine : public Engine {
     bool dead = false;
   };
 
+  // Swarm mode (fake_engine_swarm.cc): one node, this engine, the manager.
+  struct Service {
+    std::string id;
+    std::string name;
+    json spec;
+    std::uint64_t version = 1;
+    std::string created_at;
+    std::uint64_t previous_version = 0;  // 0: never updated
+  };
+  struct Secret {
+    std::string id;
+    std::string name;
+    Labels labels;
+  };
+  json service_json(const Service& s) const;
+  Service* find_service_entry(const std::string& id_or_name) const;
+
   mutable std::recursive_mutex mutex_;
   std::string address_ = "fake://engine";
   mutable int counter_ = 0;        // for IDs
@@ -188,6 +230,10 @@ class FakeEngine : public Engine {
   mutable std::vector<Image> images_;
   mutable std::vector<Network> networks_;
   mutable std::vector<Volume> volumes_;
+  mutable std::string swarm_node_id_;  // empty: not part of a swarm
+  mutable std::vector<Service> services_;
+  mutable std::vector<Secret> secrets_;
+  mutable std::map<std::string, std::string> task_states_;  // service name -> forced task state
   std::set<std::string> pullable_;
   std::function<void(Container&)> on_start_;
   std::function<ExecResult(const Container&, const ExecOptions&)> on_exec_;

@@ -223,10 +223,20 @@ std::string FakeEngine::import_image(const BodyReader& tar, const std::string& r
 }
 
 std::vector<std::string> FakeEngine::load_images(const BodyReader& tar) const {
-  read_all(tar);
+  std::string archive = read_all(tar);
   std::lock_guard lock(mutex_);
   enter("load_images", true);
-  return {};
+  // An archive of another fake's save_images (fake_engine_swarm.cc) brings its images along,
+  // with the same IDs, as a real `docker save` tar does.
+  std::vector<std::string> lines;
+  if (auto saved = json::parse(archive, nullptr, false); saved.is_object() && saved.contains("fake_saved_images"))
+    for (const auto& i : saved["fake_saved_images"]) {
+      std::vector<std::string> tags = i.value("RepoTags", std::vector<std::string>{});
+      Labels labels = i["Config"].value("Labels", Labels{});
+      store_image(i.value("Id", ""), tags, labels);
+      lines.push_back("Loaded image ID: " + i.value("Id", ""));
+    }
+  return lines;
 }
 
 // --- archives -----------------------------------------------------------------------------

@@ -27,6 +27,13 @@ inline constexpr const char* kFileDigests = "io.slipway.secrets-digest";
 // The host directory (on slipway's tmpfs) whose files are bind-mounted as the container's
 // secrets and configs (apply/secret_files.h).
 inline constexpr const char* kFilesDir = "io.slipway.files-dir";
+// Swarm (docs/swarm.md): the keys `docker stack deploy` puts on services, networks, secrets
+// and task containers, so `docker stack ls/ps/services` recognise a stack slipway deployed.
+inline constexpr const char* kStackNamespace = "com.docker.stack.namespace";
+inline constexpr const char* kStackImage = "com.docker.stack.image";
+// The hash of a swarm service's spec as slipway planned it (before the engine's defaults are
+// filled in): an unchanged hash means no update (swarm/service_spec.h).
+inline constexpr const char* kSpecHash = "io.slipway.spec-hash";
 // The Compose version we claim: the loader's behaviour matches compose-go v2 (Compose 2.x).
 inline constexpr const char* kComposeVersion = "2.29.0";
 }  // namespace label

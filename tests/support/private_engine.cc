@@ -60,7 +60,7 @@ void process_table(std::map<pid_t, pid_t>& parent, std::map<pid_t, std::string>&
 }  // namespace
 
 int unix_http(const std::string& socket_path, const std::string& method, const std::string& path, std::string* body,
-              const std::string& request_body) {
+              const std::string& request_body, const std::string& content_type) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return 0;
   sockaddr_un addr{};
@@ -72,7 +72,7 @@ int unix_http(const std::string& socket_path, const std::string& method, const s
   }
   std::string req = method + " " + path + " HTTP/1.0\r\nHost: docker\r\n";
   if (!request_body.empty())
-    req += "Content-Type: application/x-tar\r\nContent-Length: " + std::to_string(request_body.size()) + "\r\n";
+    req += "Content-Type: " + content_type + "\r\nContent-Length: " + std::to_string(request_body.size()) + "\r\n";
   req += "\r\n" + request_body;
   for (size_t off = 0; off < req.size();) {
     ssize_t n = ::write(fd, req.data() + off, req.size() - off);

@@ -82,7 +82,9 @@ class PrivateEngine {
 
 // One HTTP/1.0 request over a unix socket; returns the status code (0 when nothing answered)
 // and the body in `body`. For pings and small calls of tests, not for slipway's own use.
+// `content_type` goes with a non-empty request body (a tar by default; JSON for API calls).
 int unix_http(const std::string& socket_path, const std::string& method, const std::string& path,
-              std::string* body = nullptr, const std::string& request_body = "");
+              std::string* body = nullptr, const std::string& request_body = "",
+              const std::string& content_type = "application/x-tar");
 
 }  // namespace slipway::testsupport
