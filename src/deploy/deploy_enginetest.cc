@@ -33,6 +33,7 @@
 #include "support/fault_relay.h"
 #include "util/subprocess.h"
 #include "support/free_port.h"
+#include "support/http_load.h"
 
 namespace slipway::deploy {
 namespace {
@@ -56,67 +57,19 @@ size_t collect(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-// Constant load through the edge: `threads` keep-alive clients asking for the page. A request
-// fails unless it gets 200 and a version page ("v...").
-class Load {
- public:
-  Load(std::string url, int threads) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this, url] { run(url); });
-  }
-  ~Load() { stop(); }
-  void stop() {
-    stop_ = true;
-    for (auto& t : threads_)
-      if (t.joinable()) t.join();
-  }
-  long ok() const { return ok_; }
-  long failed() const { return failed_; }
-  std::string failures() {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::string s;
-    for (const auto& f : failures_) s += f + "\n";
-    return s;
-  }
 
- private:
-  void run(const std::string& url) {
-    CURL* c = curl_easy_init();
-    std::string body;
-    curl_slist* headers = curl_slist_append(nullptr, "Host: web.test");
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    while (!stop_) {
-      body.clear();
-      // Never retried, not even a GET that failed on a reused keep-alive connection (which a
-      // browser would send again): a switch reloads only the edge's back, which no client
-      // connection reaches (docs/edge.md), so even such a client must see no failure.
-      CURLcode rc = curl_easy_perform(c);
-      long status = 0;
-      curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-      if (rc == CURLE_OK && status == 200 && body.rfind("v", 0) == 0) {
-        ++ok_;
-        std::this_thread::sleep_for(2ms);  // constant, not flooding: the machine is shared
-        continue;
-      }
-      ++failed_;
-      std::lock_guard<std::mutex> lock(mu_);
-      if (failures_.size() < 10)
-        failures_.push_back(std::string(curl_easy_strerror(rc)) + " status " + std::to_string(status) + " body " +
-                            body.substr(0, 80));
-    }
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(c);
-  }
-  std::atomic<bool> stop_{false};
-  std::atomic<long> ok_{0}, failed_{0};
-  std::mutex mu_;
-  std::vector<std::string> failures_;
-  std::vector<std::thread> threads_;
-};
+// Constant load through the edge: a request fails unless it gets 200 and a version page ("v..."),
+// at a constant pace, not flooding: the machine is shared.
+using Load = testsupport::HttpLoad;
+Load::Options load_options(const std::string& url, int threads) {
+  Load::Options o;
+  o.url = url;
+  o.host = "web.test";
+  o.threads = threads;
+  o.accept = [](const std::string& body) { return body.rfind("v", 0) == 0; };
+  o.pause = std::chrono::milliseconds(2);
+  return o;
+}
 
 class DeployEngineTest : public ::testing::Test {
  protected:
@@ -320,7 +273,7 @@ x-slipway:
   static SubprocessResult deploy_under_load(const std::string& tag, std::vector<std::string> extra, long* failed,
                                             std::string* failures) {
     write_compose(tag);
-    Load load(url(), 4);
+    Load load(load_options(url(), 4));
     std::this_thread::sleep_for(500ms);
     std::vector<std::string> args = {"deploy"};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -328,7 +281,7 @@ x-slipway:
     std::this_thread::sleep_for(500ms);
     load.stop();
     *failed = load.failed();
-    *failures = load.failures();
+    *failures = load.failures_text();
     std::cerr << "  deploy " << tag << ": exit " << r.exit_code << ", load " << load.ok() << " ok, " << load.failed()
               << " failed (never retried)\n";
     return r;
@@ -430,11 +383,11 @@ TEST_F(DeployEngineTest, RollbackToANamedGeneration) {
     ASSERT_NO_FATAL_FAILURE(make_live("v2"));
   }
   write_compose("v2");
-  Load load(url(), 4);
+  Load load(load_options(url(), 4));
   SubprocessResult r = slipway({"rollback", "1"});
   load.stop();
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(load.failed(), 0) << load.failures();
+  EXPECT_EQ(load.failed(), 0) << load.failures_text();
   expect_one_live("v1\n");
   json h = history();
   EXPECT_EQ(h[0]["kind"], "rollback to 1");
@@ -460,7 +413,7 @@ TEST_F(DeployEngineTest, KilledAtSeveralStepsTheNextDeployConverges) {
   for (int n : steps) {
     const std::string& tag = tags[i++ % 2];
     write_compose(tag);
-    Load load(url(), 2);
+    Load load(load_options(url(), 2));
     relay.kill_at(n);
     SubprocessResult killed = slipway({"deploy"}, through);
     if (!relay.killed())
@@ -471,7 +424,7 @@ TEST_F(DeployEngineTest, KilledAtSeveralStepsTheNextDeployConverges) {
     SubprocessResult again = slipway({"deploy"});
     load.stop();
     ASSERT_EQ(again.exit_code, 0) << "after a kill at request " << n << " of " << total << ": " << again.err;
-    EXPECT_EQ(load.failed(), 0) << "kill at " << n << ": " << load.failures();
+    EXPECT_EQ(load.failed(), 0) << "kill at " << n << ": " << load.failures_text();
     expect_one_live(tag == "v3" ? "v3\n" : "v1\n");
   }
 }

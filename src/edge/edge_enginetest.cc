@@ -30,6 +30,7 @@
 #include "engine/build_context.h"
 #include "engine/client.h"
 #include "support/free_port.h"
+#include "support/http_load.h"
 
 namespace slipway::edge {
 namespace {
@@ -90,62 +91,18 @@ HttpResult http_get(const std::string& url, const std::string& host = "", const 
   return r;
 }
 
-// Constant load: `threads` clients, each on its own keep-alive connection, asking for the page
-// until stopped. A request fails unless it gets 200 and a backend's page ("A\n" or "B\n").
-class Load {
- public:
-  Load(std::string url, std::string host, int threads) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this, url, host] { run(url, host); });
-  }
-  ~Load() { stop(); }
-  void stop() {
-    stop_ = true;
-    for (auto& t : threads_)
-      if (t.joinable()) t.join();
-  }
-  long ok() const { return ok_; }
-  long failed() const { return failed_; }
-  std::vector<std::string> failures() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return failures_;
-  }
 
- private:
-  void run(const std::string& url, const std::string& host) {
-    CURL* c = curl_easy_init();
-    std::string body;
-    curl_slist* headers = curl_slist_append(nullptr, ("Host: " + host).c_str());
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    while (!stop_) {
-      body.clear();
-      CURLcode rc = curl_easy_perform(c);
-      long status = 0;
-      curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-      if (rc == CURLE_OK && status == 200 && (body == "A\n" || body == "B\n")) {
-        ++ok_;
-        continue;
-      }
-      ++failed_;
-      std::lock_guard<std::mutex> lock(mu_);
-      if (failures_.size() < 10)
-        failures_.push_back(std::string(curl_easy_strerror(rc)) + " status " + std::to_string(status) + " body " +
-                            body.substr(0, 80));
-    }
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(c);
-  }
-
-  std::atomic<bool> stop_{false};
-  std::atomic<long> ok_{0}, failed_{0};
-  std::mutex mu_;
-  std::vector<std::string> failures_;
-  std::vector<std::thread> threads_;
-};
+// Constant load: a request fails unless it gets 200 and a backend's page ("A\n" or "B\n").
+using Load = testsupport::HttpLoad;
+Load::Options load_options(const std::string& url) {
+  Load::Options o;
+  o.url = url;
+  o.host = "edge.test";
+  o.threads = 4;
+  o.accept = [](const std::string& body) { return body == "A\n" || body == "B\n"; };
+  o.timeout_s = 60;
+  return o;
+}
 
 class EdgeEngineTest : public ::testing::Test {
  protected:
@@ -321,7 +278,7 @@ TEST_F(EdgeEngineTest, TheContainerIsAComposeServiceOfTheStack) {
 
 TEST_F(EdgeEngineTest, SwitchingUnderLoadFailsNoRequest) {
   Admin admin = edge.admin();
-  Load load(plain_url(), "edge.test", 4);
+  Load load(load_options(plain_url()));
   std::this_thread::sleep_for(1s);
   for (int round = 0; round < 3; ++round) {
     for (const std::string& target : {b, a}) {
@@ -354,7 +311,7 @@ TEST_F(EdgeEngineTest, ReloadsOfTheBackFailNoRequestOfClientsThatNeverRetry) {
   bool baseline = mode && std::string(mode) == "front";
   Admin admin = edge.admin();
   json front_before = admin.current_front_config();
-  Load load(plain_url(), "edge.test", 4);
+  Load load(load_options(plain_url()));
   std::this_thread::sleep_for(1s);
   auto started = std::chrono::steady_clock::now();
   for (int i = 0; i < switches; ++i) {
